@@ -30,14 +30,40 @@ int jid_parse(const char *s, struct jid *j, struct sx_err *err);
 /* snprintf semantics; bare leaves the resource out. */
 size_t jid_format(char *buf, size_t cap, const struct jid *j, int bare);
 
+/* XEP-0106 §3.2 and §4.2: escapes the nine characters a localpart cannot
+ * carry (space " & ' / : < > @) and a backslash only where it starts one of
+ * the ten escape sequences.  raw is len bytes; snprintf semantics. */
+size_t jid_escape_local(char *buf, size_t cap, const char *raw, size_t len);
+/* XEP-0106 §3.3 and §4.3: unescapes exactly the ten lowercase sequences
+ * and leaves anything else alone.  snprintf semantics. */
+size_t jid_unescape_local(char *buf, size_t cap, const char *esc,
+			  size_t len);
+
+/* One UTF-8 sequence (RFC 3629: no overlong forms, surrogates or code
+ * points past U+10FFFF): its length with the code point in *cp, or 0 when
+ * s (len bytes) does not start with a whole valid sequence. */
+size_t jid_utf8_decode(const char *s, size_t len, unsigned long *cp);
+
+/* The Punycode step of IDNA (RFC 3492, RFC 5891 §4.4) for a whole domain:
+ * U-labels to "xn--" A-labels and back, other labels copied.  No IDNA2008
+ * mapping or validation beyond that.  NUL-terminated in and out; 0 or
+ * SX_ERROR (400 for a label that cannot be converted or a result that
+ * does not fit in cap bytes: size buf for the longest domain wanted). */
+int jid_idna_to_ascii(char *buf, size_t cap, const char *domain,
+		      struct sx_err *err);
+int jid_idna_to_unicode(char *buf, size_t cap, const char *domain,
+			struct sx_err *err);
+
 /* "alice@example.test/res" -> "sip:alice@example.test;gr=res".
- * Returns 0 or SX_ERROR. */
+ * Returns 0 or SX_ERROR (400 for a malformed JID, 500 when out is too
+ * small). */
 int jid_to_sip_uri(const char *jid, char *out, size_t cap, struct sx_err *err);
 
 /* "sip:alice@example.test;gr=res" (or with a display name and angle
  * brackets, or an xmpp: URI) -> "alice@example.test/res".  sips: is
- * refused (err->status 403: never gatewayed into XMPP).  Returns 0 or
- * SX_ERROR. */
+ * refused (err->status 403: never gatewayed into XMPP), other schemes
+ * with 416, anything that cannot be a JID with 400, 500 when out is too
+ * small.  Returns 0 or SX_ERROR. */
 int sip_uri_to_jid(const char *uri, char *out, size_t cap, struct sx_err *err);
 
 /* An XMPP stanza error (RFC 6120 §8.3). */
