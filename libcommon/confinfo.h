@@ -2,10 +2,12 @@
  * confinfo.h - the RFC 4575 conference-info model (with the RFC 6501
  * xcon:nickname attribute), its XML codec and the §4.6 notification rules.
  *
- *   confinfo.c        model: allocation, copy, free, lookups
- *   confinfo_parse.c  XML -> model, libxml2 with network and entities off
+ *   confinfo.c        model: allocation, copy, free, lookups, comparison
+ *   confinfo_xml.c    reading XML with libxml2: network, entities, DTD off
+ *   confinfo_parse.c  XML tree -> model
  *   confinfo_write.c  model -> XML
- *   confinfo_merge.c  applying notifications (§4.6) and computing partials
+ *   confinfo_merge.c  applying notifications (§4.6)
+ *   confinfo_diff.c   computing partial notifications (§4.6)
  *
  * Strings are NUL-terminated UTF-8 owned by the model (free with
  * confinfo_free).  In a partial document an absent element is NULL (or has
@@ -122,7 +124,11 @@ void confinfo_free(struct confinfo *ci);
 struct confinfo *confinfo_dup(const struct confinfo *ci);
 struct confinfo_user *confinfo_user_find(const struct confinfo *ci,
 					 const char *entity);
-/* Adds a user with this entity (copied) and returns it, zeroed otherwise. */
+/* Adds a user with this entity (copied) and returns it, zeroed otherwise.
+ * Keys stay unique: when the entity is already there, that user is returned.
+ * The _add functions grow their array, so a pointer they returned earlier
+ * for the same parent is stale after the next _add or _remove.  NULL when
+ * memory runs out. */
 struct confinfo_user *confinfo_user_add(struct confinfo *ci, const char *entity);
 void confinfo_user_remove(struct confinfo *ci, const char *entity);
 struct confinfo_endpoint *confinfo_endpoint_add(struct confinfo_user *u,
@@ -131,6 +137,10 @@ struct confinfo_media *confinfo_media_add(struct confinfo_endpoint *e,
 					  const char *id);
 /* The name to show for a user: nickname, else display-text, else entity. */
 const char *confinfo_user_name(const struct confinfo_user *u);
+/* 1 when a and b describe the same thing: users, endpoints and media are
+ * compared by key in any order, an absent state counts as "full", an empty
+ * <roles> as none. */
+int confinfo_equal(const struct confinfo *a, const struct confinfo *b);
 
 /* Parses a conference-info document.  The XML parser never touches the
  * network, never expands entities and refuses a DTD; a document that is not
@@ -147,8 +157,10 @@ int confinfo_parse(const char *xml, size_t len, struct confinfo **out,
 char *confinfo_write(const struct confinfo *ci, size_t *len);
 
 /* Applies notification n to the local state (§4.6).  state may start as an
- * empty model from confinfo_new() with version 0 and no has_version.
- * Results: */
+ * empty model from confinfo_new() with version 0 and no has_version.  The
+ * local state is kept in full form (states cleared, deleted items gone).
+ * <users> without a state attribute in a partial document is merged as
+ * partial.  Results: */
 enum confinfo_apply_result {
 	CONFINFO_APPLIED = 0,
 	CONFINFO_STALE,   /* n->version <= local version: ignored */
@@ -164,8 +176,10 @@ enum confinfo_apply_result confinfo_apply(struct confinfo *state,
 /* The partial document that turns from into to: version to->version,
  * state partial; changed users (partial or full), new users (full),
  * removed users (deleted); description and conference-state elements only
- * when they changed.  When from is NULL the result is a full copy of to.
- * Applying the result to from yields to. */
+ * when they changed.  When from is NULL the result is a full copy of to,
+ * and so it is when the change is one no partial document can say (a
+ * description or conference-state value removed, the users element gone).
+ * Applying the result to from yields to.  NULL when memory runs out. */
 struct confinfo *confinfo_diff(const struct confinfo *from,
 			       const struct confinfo *to);
 
