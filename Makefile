@@ -40,13 +40,15 @@ $(BUILD)/config.mk: scripts/setup Makefile
 	@scripts/setup
 	@mkdir -p $(BUILD)
 	@{ echo "PKG_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
-	   echo "PKG_LIBS := $$(pkg-config --libs $(PKGS))"; \
+	   echo "PKG_LIBS := $$(pkg-config --libs $(PKGS)) -lunistring"; \
 	   echo "CHECK_CFLAGS := $$(pkg-config --cflags check)"; \
 	   echo "CHECK_LIBS := $$(pkg-config --libs check)"; } > $@
 
 ALL_CFLAGS = $(CFLAGS) $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE \
 	-DSX_VERSION='"$(VERSION)"' -Ilibcommon $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+.DEFAULT_GOAL := all
 
 # --- libcommon -------------------------------------------------------------
 LIB_SRC := $(wildcard libcommon/*.c)
