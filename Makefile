@@ -62,7 +62,8 @@ TOOL_BINS := $(TOOLS:%=$(BUILD)/bin/%)
 # --- unit tests: one binary per tests/unit/test_*.c -----------------------
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_UTIL := $(BUILD)/tests/unit/testutil.o
+# every tests/unit/*.c that is not a test_*.c is a helper linked into all
+UNIT_UTIL := $(patsubst %.c,$(BUILD)/%.o,$(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c)))
 
 all: $(LIB) $(TOOL_BINS)
 

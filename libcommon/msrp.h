@@ -70,7 +70,7 @@ struct msrp_frame {
 	struct msrp_str message_id;
 	struct msrp_str content_type;   /* empty when absent */
 	int has_byte_range;
-	struct msrp_byte_range range;   /* default 1-*/* when absent (§7.1.1) */
+	struct msrp_byte_range range;   /* default "1-*" of "*" when absent (§7.1.1) */
 	enum msrp_report_mode success_report;  /* default no */
 	enum msrp_report_mode failure_report;  /* default yes */
 	struct msrp_str status_header;  /* REPORT's Status: header value */
@@ -85,6 +85,14 @@ struct msrp_frame {
 const struct msrp_header *msrp_frame_header(const struct msrp_frame *f,
 					    const char *name);
 
+/* "SEND", "REPORT", "AUTH", "NICKNAME"; NULL for MSRP_METHOD_NONE and
+ * MSRP_METHOD_OTHER (whose name is in the frame's method_name). */
 const char *msrp_method_name(enum msrp_method m);
+
+/* Whether s is an ident (§9: transaction ids, Message-IDs): an
+ * alphanumeric followed by alphanumerics or . - + % =, at most
+ * MSRP_TID_MAX bytes.  Shorter than the grammar's minimum of 4 is
+ * accepted. */
+int msrp_ident_valid(const char *s, size_t len);
 
 #endif

@@ -5,7 +5,8 @@
  * the caller writes head, body and end-line to the wire as three pieces
  * (writev).  Functions that build into a buffer behave like snprintf:
  * they return the length the whole text needs, and write (NUL-terminated)
- * only when it fits in cap.
+ * only when it fits in cap.  Control characters in header values and
+ * comments are written as spaces, so that no value can end its line early.
  */
 #ifndef SX_MSRP_BUILD_H
 #define SX_MSRP_BUILD_H
@@ -33,7 +34,9 @@ struct msrp_out {
 	enum msrp_report_mode failure_report;
 	int force_report_headers;
 	const char *status_header;      /* REPORT: "000 200 OK" */
-	const char *use_nickname;       /* NICKNAME: unquoted; quoted on output */
+	const char *use_nickname;       /* NICKNAME: unquoted; quoted on output
+					 * (CR and LF, which a quoted-string
+					 * cannot carry, are dropped) */
 	const char *extra_headers;      /* raw "Name: value\r\n" lines, or NULL */
 	const char *content_type;       /* required with a body */
 };
@@ -86,12 +89,14 @@ struct msrp_chunker {
 void msrp_chunker_init(struct msrp_chunker *c, uint64_t total,
 		       size_t chunk_size);
 /* Fills *range (1-based, with total) and returns the chunk's length, or 0
- * when every chunk was produced.  *last is set when this is the final
- * chunk ('$' flag; the others get '+'). */
+ * when every chunk was produced (at once for a total of 0: an empty
+ * message is one bodiless SEND, not a chunk).  *last is set when this is
+ * the final chunk ('$' flag; the others get '+'). */
 size_t msrp_chunker_next(struct msrp_chunker *c, struct msrp_byte_range *range,
 			 uint64_t *offset, int *last);
 
-/* The standard reason phrase of an MSRP status code ("OK", "Forbidden"). */
+/* The standard reason phrase of an MSRP status code ("OK", "Forbidden"),
+ * NULL for a code it does not know. */
 const char *msrp_status_phrase(int status);
 
 #endif

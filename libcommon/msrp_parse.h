@@ -34,6 +34,7 @@ struct msrp_limits {
 	uint64_t max_message;     /* Byte-Range total; default 16 MiB */
 };
 
+/* A zero field in the limits given to msrp_parser_new() takes the default. */
 void msrp_limits_default(struct msrp_limits *l);
 
 /* Callbacks return 0 to go on; non-zero makes msrp_parser_feed() stop and
@@ -45,7 +46,8 @@ struct msrp_parser_cb {
 		       const char *data, size_t len);
 	int (*on_end)(void *arg, const struct msrp_frame *f, char flag);
 	/* A recoverable error in the frame f (tid valid, other fields as far as
-	 * parsed).  The body seen so far, if any, was already delivered. */
+	 * parsed).  The body seen so far, if any, was already delivered; the
+	 * rest of the frame is skipped and on_end is not called for it. */
 	void (*on_error)(void *arg, const struct msrp_frame *f,
 			 const struct sx_err *err);
 };
@@ -60,6 +62,11 @@ void msrp_parser_free(struct msrp_parser *p);
  * stop).  Never returns SX_INCOMPLETE: partial input is kept as state. */
 ssize_t msrp_parser_feed(struct msrp_parser *p, const char *data, size_t len,
 			 struct sx_err *err);
+
+/* Called from inside a callback that is about to return non-zero: the
+ * text that msrp_parser_feed() then reports in err. */
+void msrp_parser_fail(struct msrp_parser *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Whether the parser is between frames (nothing partial buffered). */
 int msrp_parser_idle(const struct msrp_parser *p);

@@ -5,7 +5,9 @@
  *
  * Memory is bounded: at most max_messages messages in progress and
  * max_message bytes per message; a chunk that would pass a bound is refused
- * with status 413 (message too large) and the message is dropped.
+ * with status 413 (message too large) and the message is dropped.  So is a
+ * message whose received parts are more than 1024 separate pieces.  A
+ * chunk refused for being inconsistent (400) drops its message too.
  */
 #ifndef SX_MSRP_REASM_H
 #define SX_MSRP_REASM_H

@@ -28,7 +28,8 @@ struct msrp_uri {
 int msrp_uri_parse(const char *s, size_t len, struct msrp_uri *u,
 		   struct sx_err *err);
 
-/* Writes the URI as text (snprintf semantics). */
+/* Writes the URI as text (snprintf semantics); an empty transport is
+ * written as "tcp", which the grammar requires. */
 size_t msrp_uri_format(char *buf, size_t cap, const struct msrp_uri *u);
 
 /* 1 when a and b name the same resource per §6.1. */
