@@ -81,3 +81,45 @@ finish() {
 	[ "$T_FAILED" -eq 0 ]
 	exit $?
 }
+
+# free_port: prints a TCP (and UDP) port free on 127.0.0.1 right now.
+free_port() {
+	/usr/bin/python3 -c '
+import socket
+while True:
+    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    print(p); break'
+}
+
+# start_sxgw NAME [INI-LINES]: writes $T_TMP/NAME.ini (SIP on UDP and TCP,
+# MSRP, rooms in conference.sip.example.test, each on a free port; extra
+# "section.key = value" lines from INI-LINES override), starts sxgw in the
+# foreground with its log in $T_TMP/NAME.log and waits for "sxgw ready".
+# Sets SXGW_PID, SXGW_SIP_PORT, SXGW_MSRP_PORT, SXGW_DOMAIN, SXGW_LOG.
+start_sxgw() {
+	sx_name=$1
+	SXGW_SIP_PORT=$(free_port)
+	SXGW_MSRP_PORT=$(free_port)
+	SXGW_DOMAIN=conference.sip.example.test
+	SXGW_LOG=$T_TMP/$sx_name.log
+	{
+		echo "[sip]"
+		echo "listen = udp:127.0.0.1:$SXGW_SIP_PORT tcp:127.0.0.1:$SXGW_SIP_PORT"
+		echo "${2:-}" | sed -n 's/^sip\.//p'
+		echo "[msrp]"
+		echo "listen = 127.0.0.1:$SXGW_MSRP_PORT"
+		echo "${2:-}" | sed -n 's/^msrp\.//p'
+		echo "[conference]"
+		echo "domain = $SXGW_DOMAIN"
+		echo "${2:-}" | sed -n 's/^conference\.//p'
+		echo "[log]"
+		echo "level = debug"
+	} >"$T_TMP/$sx_name.ini"
+	spawn SXGW_PID "$BIN/sxgw" -f -c "$T_TMP/$sx_name.ini" 2>"$SXGW_LOG"
+	wait_for_line "$SXGW_LOG" 'sxgw ready' 10 >/dev/null
+}
