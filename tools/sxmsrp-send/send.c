@@ -91,8 +91,9 @@ static int tid_push(struct sender *s, const char *tid)
 		void *t;
 
 		/* compact: answered tids before tid_head are dead */
-		memmove(s->tids, s->tids + s->tid_head,
-			(s->ntids - s->tid_head) * sizeof(*s->tids));
+		if (s->tids)
+			memmove(s->tids, s->tids + s->tid_head,
+				(s->ntids - s->tid_head) * sizeof(*s->tids));
 		s->ntids -= s->tid_head;
 		s->tid_head = 0;
 		if (s->ntids < s->tid_cap / 2)
