@@ -50,17 +50,6 @@ static char *dup_opt(const char *s, int *fail)
 	return d;
 }
 
-/* Grows array v of n elements of size sz by one zeroed element and returns
- * the new array; NULL when memory runs out, v untouched. */
-static void *grow_one(void *v, size_t n, size_t sz)
-{
-	char *p = realloc(v, (n + 1) * sz);
-
-	if (p != NULL)
-		memset(p + n * sz, 0, sz);
-	return p;
-}
-
 /* Replaces *dst by a copy of src when src is there. */
 int confinfo_set_str(char **dst, const char *src)
 {
@@ -453,6 +442,27 @@ struct confinfo_media *confinfo_media_find(const struct confinfo_media *v,
 	return NULL;
 }
 
+/* Grows array v of n elements of size sz by one zeroed element for the
+ * _add functions, and copies the new element's key: the new array with
+ * the copy in *dup, or NULL when memory runs out (v untouched, nothing
+ * in *dup to free). */
+static void *grow_keyed(void *v, size_t n, size_t sz, const char *key,
+			char **dup)
+{
+	char *p;
+
+	*dup = strdup(key);
+	if (*dup == NULL)
+		return NULL;
+	p = realloc(v, (n + 1) * sz);
+	if (p == NULL) {
+		free(*dup);
+		return NULL;
+	}
+	memset(p + n * sz, 0, sz);
+	return p;
+}
+
 struct confinfo_user *confinfo_user_add(struct confinfo *ci, const char *entity)
 {
 	struct confinfo_user *u = confinfo_user_find(ci, entity);
@@ -461,18 +471,12 @@ struct confinfo_user *confinfo_user_add(struct confinfo *ci, const char *entity)
 
 	if (u != NULL || entity == NULL)
 		return u;
-	key = strdup(entity);
-	if (key == NULL)
+	grown = grow_keyed(ci->users, ci->nusers, sizeof(*u), entity, &key);
+	if (grown == NULL)
 		return NULL;
-	grown = grow_one(ci->users, ci->nusers, sizeof(*u));
-	if (grown == NULL) {
-		free(key);
-		return NULL;
-	}
 	ci->users = grown;
-	u = &ci->users[ci->nusers];
+	u = &ci->users[ci->nusers++];
 	u->entity = key;
-	ci->nusers++;
 	return u;
 }
 
@@ -485,18 +489,13 @@ struct confinfo_endpoint *confinfo_endpoint_add(struct confinfo_user *u,
 
 	if (e != NULL || entity == NULL)
 		return e;
-	key = strdup(entity);
-	if (key == NULL)
+	grown = grow_keyed(u->endpoints, u->nendpoints, sizeof(*e), entity,
+			   &key);
+	if (grown == NULL)
 		return NULL;
-	grown = grow_one(u->endpoints, u->nendpoints, sizeof(*e));
-	if (grown == NULL) {
-		free(key);
-		return NULL;
-	}
 	u->endpoints = grown;
-	e = &u->endpoints[u->nendpoints];
+	e = &u->endpoints[u->nendpoints++];
 	e->entity = key;
-	u->nendpoints++;
 	return e;
 }
 
@@ -509,18 +508,12 @@ struct confinfo_media *confinfo_media_add(struct confinfo_endpoint *e,
 
 	if (m != NULL || id == NULL)
 		return m;
-	key = strdup(id);
-	if (key == NULL)
+	grown = grow_keyed(e->media, e->nmedia, sizeof(*m), id, &key);
+	if (grown == NULL)
 		return NULL;
-	grown = grow_one(e->media, e->nmedia, sizeof(*m));
-	if (grown == NULL) {
-		free(key);
-		return NULL;
-	}
 	e->media = grown;
-	m = &e->media[e->nmedia];
+	m = &e->media[e->nmedia++];
 	m->id = key;
-	e->nmedia++;
 	return m;
 }
 

@@ -1,6 +1,7 @@
 /*
- * confinfo_int.h - functions shared by the confinfo_*.c files only: deep copy,
- * release and comparison of the parts of a conference-info model.
+ * confinfo_int.h - functions shared by the confinfo_*.c files only (and
+ * their unit tests, which build models by hand): deep copy, release and
+ * comparison of the parts of a conference-info model.
  *
  * Copies return 0, or -1 when memory runs out, leaving the destination
  * empty (zeroed) so that it can always be released.

@@ -16,6 +16,7 @@
  * carry become U+FFFD, so every model yields a well-formed document.
  */
 #include "confinfo_int.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,28 +61,15 @@ static void wb_puts(struct wb *b, const char *s)
 	wb_put(b, s, strlen(s));
 }
 
-/* Length of the well-formed UTF-8 sequence at p that XML 1.0 allows
- * (no surrogates, no U+FFFE or U+FFFF), or 0. */
-static size_t utf8_xml_len(const unsigned char *p)
+/* Length of the well-formed UTF-8 character at p (left bytes) that XML
+ * 1.0 §2.2 allows, or 0: utf8_decode() already refuses surrogates, and
+ * U+FFFE and U+FFFF are no XML characters either. */
+static size_t xml_char_len(const char *p, size_t left)
 {
-	size_t n, i;
+	unsigned long cp;
+	size_t n = utf8_decode(p, left, &cp);
 
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if ((p[0] == 0xe0 && p[1] < 0xa0) ||    /* overlong */
-	    (p[0] == 0xed && p[1] > 0x9f) ||    /* surrogate */
-	    (p[0] == 0xf0 && p[1] < 0x90) ||    /* overlong */
-	    (p[0] == 0xf4 && p[1] > 0x8f) ||    /* past U+10FFFF */
-	    (p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe))
+	if (n == 0 || cp == 0xfffe || cp == 0xffff)
 		return 0;
 	return n;
 }
@@ -92,7 +80,7 @@ static size_t utf8_xml_len(const unsigned char *p)
 static void wb_esc(struct wb *b, const char *s, int attr)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *run = p;
+	const unsigned char *run = p, *end = p + strlen(s);
 	const char *rep;
 	size_t adv;
 
@@ -100,7 +88,7 @@ static void wb_esc(struct wb *b, const char *s, int attr)
 		rep = NULL;
 		adv = 1;
 		if (*p >= 0x80) {
-			adv = utf8_xml_len(p);
+			adv = xml_char_len((const char *)p, (size_t)(end - p));
 			if (adv == 0) {
 				rep = REPLACEMENT;
 				adv = 1;

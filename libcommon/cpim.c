@@ -10,6 +10,7 @@
  * Lines end with CRLF; a bare CR or LF is an error rather than a guess.
  */
 #include "cpim.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,42 +25,6 @@ void cpim_limits_default(struct cpim_limits *l)
 {
 	l->max_header_bytes = 8192;
 	l->max_headers = CPIM_MAX_HEADERS;
-}
-
-size_t cpim_utf8_len(const char *s, size_t len)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (len == 0)
-		return 0;
-	if (u[0] < 0x80)
-		return 1;
-	if (u[0] >= 0xc2 && u[0] <= 0xdf)
-		n = 2;
-	else if (u[0] >= 0xe0 && u[0] <= 0xef)
-		n = 3;
-	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	/* The second byte's range excludes overlong forms, surrogates and
-	 * code points past U+10FFFF (RFC 3629 §4). */
-	if (u[0] == 0xe0)
-		lo = 0xa0;
-	else if (u[0] == 0xed)
-		hi = 0x9f;
-	else if (u[0] == 0xf0)
-		lo = 0x90;
-	else if (u[0] == 0xf4)
-		hi = 0x8f;
-	if (len < n || u[1] < lo || u[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if ((u[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
 }
 
 /* NAMECHAR of §3.6: no '.', ':', ';', '"', brackets, separators or space. */
@@ -150,29 +115,23 @@ static int next_line(struct cpim_ctx *c, size_t pos, struct cpim_line *l)
 }
 
 /* Checks UTF-8 and control characters in [from, to); tab is allowed only
- * in content headers. */
+ * in content headers.  Control characters are ASCII, so looking for them
+ * byte by byte in the valid part finds whichever fault comes first. */
 static int check_text(struct cpim_ctx *c, size_t from, size_t to, int tab,
 		      const struct cpim_str *name)
 {
-	size_t i = from, n;
+	size_t valid = from + utf8_valid_len(c->d + from, to - from), i;
 	unsigned char ch;
 
-	while (i < to) {
+	for (i = from; i < valid; i++) {
 		ch = (unsigned char)c->d[i];
-		if (ch < 0x80) {
-			if ((ch < 0x20 && !(tab && ch == '\t')) || ch == 0x7f)
-				return fail(c, i, "control character in CPIM "
-					    "header %.*s", (int)name->len,
-					    name->p);
-			i++;
-			continue;
-		}
-		n = cpim_utf8_len(c->d + i, to - i);
-		if (n == 0)
-			return fail(c, i, "invalid UTF-8 in CPIM header %.*s",
-				    (int)name->len, name->p);
-		i += n;
+		if ((ch < 0x20 && !(tab && ch == '\t')) || ch == 0x7f)
+			return fail(c, i, "control character in CPIM header "
+				    "%.*s", (int)name->len, name->p);
 	}
+	if (valid < to)
+		return fail(c, valid, "invalid UTF-8 in CPIM header %.*s",
+			    (int)name->len, name->p);
 	return LINE_OK;
 }
 

@@ -91,10 +91,6 @@ ssize_t cpim_parse(const char *data, size_t len,
 		   const struct cpim_limits *limits, int flags,
 		   struct cpim_msg *out, struct sx_err *err);
 
-/* Length of the well-formed UTF-8 character (RFC 3629) that starts s, or 0
- * when it is ill-formed or cut short by len. */
-size_t cpim_utf8_len(const char *s, size_t len);
-
 /* Message header lookups by (namespace URI, name), names compared
  * case-sensitively (§3.1); ns NULL means CPIM_NS_STD.  cpim_header_next()
  * returns the next one after prev, for repeated headers (To, cc). */

@@ -9,6 +9,7 @@
  * \u escapes still show it.
  */
 #include "cpim.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -45,28 +46,23 @@ static void invalid(struct cpim_builder *b, const char *why)
 		b->bad = why;
 }
 
-/* Writes s escaped; quotes and backslashes escaped only when quoted. */
+/* Writes s escaped; quotes and backslashes escaped only when quoted.
+ * Bytes past ASCII are copied once all of s is known to be UTF-8. */
 static void put_escaped(struct cpim_builder *b, const char *s, int quoted)
 {
 	static const char named[] = "\b\t\n\r";
 	static const char letter[] = "btnr";
+	size_t len = strlen(s);
 	char u[8];
-	size_t n;
 
+	if (utf8_valid_len(s, len) != len) {
+		invalid(b, "invalid UTF-8 in a CPIM value");
+		return;
+	}
 	while (*s) {
 		unsigned char c = (unsigned char)*s;
 		const char *k;
 
-		if (c >= 0x80) {
-			n = cpim_utf8_len(s, strlen(s));
-			if (n == 0) {
-				invalid(b, "invalid UTF-8 in a CPIM value");
-				return;
-			}
-			put(b, s, n);
-			s += n;
-			continue;
-		}
 		if (c == '\\' || (quoted && c == '"')) {
 			put(b, "\\", 1);
 			put(b, s, 1);

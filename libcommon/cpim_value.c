@@ -4,6 +4,7 @@
  * DateTime (§4.4, RFC 3339 §5.6).  See cpim.h.
  */
 #include "cpim.h"
+#include "utf8.h"
 
 #include <string.h>
 
@@ -48,23 +49,15 @@ static void put(struct out *o, char c)
 	o->n++;
 }
 
+/* cp is never a surrogate or past U+10FFFF: cpim_unescape() joins the
+ * pairs and refuses lone halves. */
 static void put_utf8(struct out *o, unsigned long cp)
 {
-	if (cp < 0x80) {
-		put(o, (char)cp);
-	} else if (cp < 0x800) {
-		put(o, (char)(0xc0 | (cp >> 6)));
-		put(o, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		put(o, (char)(0xe0 | (cp >> 12)));
-		put(o, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		put(o, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		put(o, (char)(0xf0 | (cp >> 18)));
-		put(o, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		put(o, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		put(o, (char)(0x80 | (cp & 0x3f)));
-	}
+	char u[UTF8_MAX];
+	size_t n = utf8_encode(cp, u), i;
+
+	for (i = 0; i < n; i++)
+		put(o, u[i]);
 }
 
 ssize_t cpim_unescape(const char *s, size_t len, char *buf, size_t cap)

@@ -13,6 +13,7 @@
  * here is well formed, not necessarily in canonical form.
  */
 #include "jid.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,48 +53,7 @@ static size_t jid_out_end(struct jid_out *o)
 
 size_t jid_utf8_decode(const char *s, size_t len, unsigned long *cp)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	unsigned char lo = 0x80, hi = 0xbf;
-	unsigned long c;
-	size_t n, i;
-
-	if (len == 0)
-		return 0;
-	if (u[0] < 0x80) {
-		*cp = u[0];
-		return 1;
-	}
-	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
-		n = 2;
-		c = u[0] & 0x1f;
-	} else if (u[0] >= 0xe0 && u[0] <= 0xef) {
-		n = 3;
-		c = u[0] & 0x0f;
-	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
-		n = 4;
-		c = u[0] & 0x07;
-	} else {
-		return 0;
-	}
-	/* RFC 3629 §4: narrowing the second byte's range rules out overlong
-	 * forms, surrogates and code points past U+10FFFF. */
-	if (u[0] == 0xe0)
-		lo = 0xa0;
-	else if (u[0] == 0xed)
-		hi = 0x9f;
-	else if (u[0] == 0xf0)
-		lo = 0x90;
-	else if (u[0] == 0xf4)
-		hi = 0x8f;
-	if (len < n || u[1] < lo || u[1] > hi)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((u[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (u[i] & 0x3f);
-	}
-	*cp = c;
-	return n;
+	return utf8_decode(s, len, cp);
 }
 
 static int jid_is_control(unsigned long cp)
@@ -143,7 +103,7 @@ static int jid_check_part(const char *s, size_t off, size_t len, int local,
 		return jid_bad(err, off, "%s longer than %d octets", what,
 			       JID_PART_MAX);
 	for (i = 0; i < len; i += n) {
-		n = jid_utf8_decode(s + off + i, len - i, &cp);
+		n = utf8_decode(s + off + i, len - i, &cp);
 		if (n == 0)
 			return jid_bad(err, off + i, "invalid UTF-8 in the %s",
 				       what);
@@ -198,7 +158,7 @@ static int jid_check_domain(const char *s, size_t off, size_t len,
 	if (s[off] == '[')
 		return jid_check_ip6(s, off, len, err);
 	for (i = 0; i < len; i += n) {
-		n = jid_utf8_decode(s + off + i, len - i, &cp);
+		n = utf8_decode(s + off + i, len - i, &cp);
 		if (n == 0)
 			return jid_bad(err, off + i,
 				       "invalid UTF-8 in the domainpart");

@@ -39,9 +39,8 @@ size_t jid_escape_local(char *buf, size_t cap, const char *raw, size_t len);
 size_t jid_unescape_local(char *buf, size_t cap, const char *esc,
 			  size_t len);
 
-/* One UTF-8 sequence (RFC 3629: no overlong forms, surrogates or code
- * points past U+10FFFF): its length with the code point in *cp, or 0 when
- * s (len bytes) does not start with a whole valid sequence. */
+/* utf8_decode() of utf8.h under its former name, for the callers that
+ * still use it. */
 size_t jid_utf8_decode(const char *s, size_t len, unsigned long *cp);
 
 /* The Punycode step of IDNA (RFC 3492, RFC 5891 §4.4) for a whole domain:

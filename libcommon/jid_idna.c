@@ -10,6 +10,7 @@
  * again, which refuses non-canonical and pure-ASCII "xn--" labels.
  */
 #include "jid.h"
+#include "utf8.h"
 
 #include <string.h>
 
@@ -156,30 +157,6 @@ static int pc_decode(const char *in, size_t len, unsigned long *cp,
 	return (int)ncp;
 }
 
-static size_t idna_put_utf8(char *out, unsigned long c)
-{
-	if (c < 0x80) {
-		out[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		out[0] = (char)(0xc0 | (c >> 6));
-		out[1] = (char)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		out[0] = (char)(0xe0 | (c >> 12));
-		out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (c >> 18));
-	out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (c & 0x3f));
-	return 4;
-}
-
 static int idna_is_alabel(const char *s, size_t len)
 {
 	return len > 4 && (s[0] | 0x20) == 'x' && (s[1] | 0x20) == 'n' &&
@@ -195,7 +172,7 @@ static int idna_label_to_ascii(const char *s, size_t len, char *out,
 	int r;
 
 	for (i = 0; i < len; i += n) {
-		n = jid_utf8_decode(s + i, len - i, &cp[ncp]);
+		n = utf8_decode(s + i, len - i, &cp[ncp]);
 		if (n == 0)
 			return sx_err_set(err, 400, "invalid UTF-8 in a domain label");
 		if (++ncp > LABEL_MAX)
@@ -232,7 +209,7 @@ static int idna_label_to_unicode(const char *s, size_t len, char *out,
 			return sx_err_set(err, 400, "'%.*s' is not a canonical A-label",
 					  (int)len, s);
 	for (i = 0; i < (size_t)ncp; i++)
-		n += idna_put_utf8(out + n, cp[i]);
+		n += utf8_encode(cp[i], out + n);
 	*olen = n;
 	return 0;
 }

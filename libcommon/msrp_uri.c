@@ -261,12 +261,10 @@ int msrp_uri_equal(const struct msrp_uri *a, const struct msrp_uri *b)
 int msrp_path_parse(const char *s, size_t len, struct msrp_uri *uris,
 		    int max, struct sx_err *err)
 {
-	const char *p = s, *end = s + len;
+	const char *p = s, *end = s + len, *tok;
 	int n = 0;
 
 	for (;;) {
-		const char *tok;
-
 		while (p < end && (*p == ' ' || *p == '\t'))
 			p++;
 		if (p == end)
@@ -274,14 +272,19 @@ int msrp_path_parse(const char *s, size_t len, struct msrp_uri *uris,
 		tok = p;
 		while (p < end && *p != ' ' && *p != '\t')
 			p++;
-		if (n == max)
-			return sx_err_set(err, 400, "path has more than %d URIs",
-					  max);
+		if (n == max) {
+			sx_err_set(err, 400, "path has more than %d URIs", max);
+			goto bad;
+		}
 		if (msrp_uri_parse(tok, (size_t)(p - tok), &uris[n], err) < 0)
-			return SX_ERROR;
+			goto bad;
 		n++;
 	}
 	if (n == 0)
 		return sx_err_set(err, 400, "empty path");
 	return n;
+bad:
+	if (err != NULL)
+		err->offset = (size_t)(tok - s);
+	return SX_ERROR;
 }

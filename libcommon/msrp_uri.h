@@ -36,7 +36,8 @@ size_t msrp_uri_format(char *buf, size_t cap, const struct msrp_uri *u);
 int msrp_uri_equal(const struct msrp_uri *a, const struct msrp_uri *b);
 
 /* Splits a path (space-separated URIs) into at most max URIs.  Returns the
- * number found or SX_ERROR when one is malformed or there are more. */
+ * number found or SX_ERROR when there is none, one is malformed or there
+ * are more; err->offset then says where the URI at fault starts. */
 int msrp_path_parse(const char *s, size_t len, struct msrp_uri *uris,
 		    int max, struct sx_err *err);
 

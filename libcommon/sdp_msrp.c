@@ -8,6 +8,7 @@
  * caller holds no sofia memory.
  */
 #include "sdp_msrp.h"
+#include "msrp_uri.h"
 
 #include <inttypes.h>
 #include <limits.h>
@@ -63,66 +64,37 @@ static char **split_list(const char *v)
 	return list;
 }
 
-/* One URI of a=path: msrp[s]://authority[/session-id];transport (RFC 4975
- * §6, §9).  The last one, the peer's own, needs its session-id.  Returns
- * its scheme length (4 or 5) or 0. */
-static size_t path_uri_ok(const char *u, size_t n, int last)
-{
-	size_t i, s;
-
-	if (n > 7 && strncasecmp(u, "msrp://", 7) == 0)
-		s = 4;
-	else if (n > 8 && strncasecmp(u, "msrps://", 8) == 0)
-		s = 5;
-	else
-		return 0;
-	i = s + 3;
-	while (i < n && u[i] != '/' && u[i] != ';')
-		i++;
-	if (i == s + 3)
-		return 0;
-	if (i < n && u[i] == '/') {
-		size_t id = ++i;
-
-		while (i < n && u[i] != ';')
-			i++;
-		if (i == id)
-			return 0;
-	} else if (last) {
-		return 0;
-	}
-	if (i + 1 >= n || u[i] != ';')
-		return 0;
-	return s;
-}
-
+/* a=path (RFC 4975 §8.1): msrp and msrps URIs (§9), through relays
+ * (RFC 4976).  The last one is the peer's own: it needs its session-id,
+ * and its scheme says how to reach the peer (§6), so it must match the
+ * media line's protocol. */
 static int check_path(const char *path, int secure, struct sx_err *err)
 {
-	const char *p = path, *e;
-	size_t n, s = 0;
+	struct msrp_uri uris[SDP_MSRP_PATH_MAX];
+	const struct msrp_uri *own;
+	struct sx_err e;
+	size_t n;
+	int nuris;
 
-	while (*p) {
-		while (is_space(*p))
-			p++;
-		if (*p == '\0')
-			break;
-		for (e = p; *e && !is_space(*e); e++)
-			;
-		n = (size_t)(e - p);
-		while (is_space(*e))
-			e++;
-		s = path_uri_ok(p, n, *e == '\0');
-		if (s == 0)
-			return sx_err_set(err, 400, "a=path has a bad MSRP URI:"
-					  " %.*s", (int)(n > 100 ? 100 : n), p);
-		p = e;
-	}
-	if (s == 0)
+	if (path[strspn(path, " \t")] == '\0')
 		return sx_err_set(err, 400, "empty a=path");
-	/* the peer's own URI says how to reach it (RFC 4975 §6, §8.1) */
-	if ((s == 5) != !!secure)
+	sx_err_clear(&e);
+	nuris = msrp_path_parse(path, strlen(path), uris, SDP_MSRP_PATH_MAX,
+				&e);
+	if (nuris < 0) {
+		n = strcspn(path + e.offset, " \t");
+		return sx_err_set(err, 400, "a=path has a bad MSRP URI: %.*s "
+				  "(%s)", (int)(n > 100 ? 100 : n),
+				  path + e.offset, e.text);
+	}
+	own = &uris[nuris - 1];
+	if (own->session_id[0] == '\0')
+		return sx_err_set(err, 400, "a=path has a bad MSRP URI: the "
+				  "last one has no session-id");
+	if (own->secure != !!secure)
 		return sx_err_set(err, 400, "a=path ends with an %s URI on a "
-				  "%s media line", s == 5 ? "msrps" : "msrp",
+				  "%s media line",
+				  own->secure ? "msrps" : "msrp",
 				  secure ? "TCP/TLS/MSRP" : "TCP/MSRP");
 	return 0;
 }

@@ -16,8 +16,8 @@
  *
  * Error convention: sx_err.h.  Statuses are SIP's: 400 for a malformed
  * body or an MSRP media description without the attributes RFC 4975
- * requires (a=path of msrp/msrps URIs, a=accept-types), 488 when there is
- * no MSRP media line at all.
+ * requires (a=path of msrp/msrps URIs, at most SDP_MSRP_PATH_MAX of them,
+ * a=accept-types), 488 when there is no MSRP media line at all.
  */
 #ifndef SX_SDP_MSRP_H
 #define SX_SDP_MSRP_H
@@ -26,6 +26,10 @@
 #include <stdint.h>
 
 #include "sx_err.h"
+
+/* URIs an a=path may hold: the peer's own after the relays on the way to
+ * it (RFC 4976). */
+#define SDP_MSRP_PATH_MAX 16
 
 /* RFC 6135 §4 (after RFC 4145 §4.1): who opens the TCP connection. */
 enum sdp_msrp_setup {

@@ -3,57 +3,11 @@
  * a partial cannot say it, and apply(A, diff(A, B)) == B over random
  * pairs, directly and through the XML writer, schema and parser. */
 #include "testutil.h"
-#include "confinfo.h"
+#include "confinfo_testutil.h"
+#include "confinfo_int.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <libxml/parser.h>
-#include <libxml/xmlschemas.h>
-
-static char *xstrdup(const char *s)
-{
-	char *d = s ? strdup(s) : NULL;
-
-	ck_assert(s == NULL || d != NULL);
-	return d;
-}
-
-static struct confinfo *parse_text(const char *xml, size_t len)
-{
-	struct confinfo *ci = NULL;
-	struct sx_err e;
-	char *g = sx_test_guard_copy(xml, len);
-
-	ck_assert_msg(confinfo_parse(g, len, &ci, &e) == 0,
-		      "refused at %lu:%lu: %s\n%s", e.line, e.column, e.text,
-		      xml);
-	sx_test_guard_free(g, len);
-	return ci;
-}
-
-static struct confinfo *parse_fixture(const char *name)
-{
-	size_t len;
-	char *xml = sx_test_fixture(name, &len);
-	struct confinfo *ci = parse_text(xml, len);
-
-	free(xml);
-	return ci;
-}
-
-/* The local state after the RFC 4575 §6 example. */
-static struct confinfo *held(void)
-{
-	struct confinfo *state = confinfo_new(NULL);
-	struct confinfo *full = parse_fixture("confinfo/rfc4575-basic.xml");
-	struct sx_err e;
-
-	ck_assert_int_eq(confinfo_apply(state, full, &e), CONFINFO_APPLIED);
-	confinfo_free(full);
-	return state;
-}
 
 static struct confinfo *next_version(const struct confinfo *ci)
 {
@@ -78,7 +32,7 @@ static void assert_applies(const struct confinfo *from,
 
 START_TEST(diff_is_minimal)
 {
-	struct confinfo *a = held(), *b = next_version(a), *d;
+	struct confinfo *a = ci_test_held(), *b = next_version(a), *d;
 	struct confinfo_user *u;
 	char *xml;
 
@@ -94,7 +48,7 @@ START_TEST(diff_is_minimal)
 	/* one field of one endpoint: a partial user holding a partial
 	 * endpoint holding that field */
 	free(b->users[1].endpoints[0].status);
-	b->users[1].endpoints[0].status = xstrdup("on-hold");
+	b->users[1].endpoints[0].status = ci_test_strdup("on-hold");
 	b->user_count = 32;
 	d = confinfo_diff(a, b);
 	ck_assert(d->has_users);
@@ -133,7 +87,7 @@ START_TEST(diff_is_minimal)
 	/* removed user: deleted, entity only; new user: full */
 	confinfo_user_remove(b, "sip:bob@example.com");
 	u = confinfo_user_add(b, "sip:zed@example.com");
-	u->display_text = xstrdup("Zed");
+	u->display_text = ci_test_strdup("Zed");
 	d = confinfo_diff(a, b);
 	ck_assert_uint_eq(d->nusers, 3);
 	u = confinfo_user_find(d, "sip:bob@example.com");
@@ -151,7 +105,7 @@ END_TEST
 
 START_TEST(diff_goes_full_when_it_must)
 {
-	struct confinfo *a = held(), *b = next_version(a), *d;
+	struct confinfo *a = ci_test_held(), *b = next_version(a), *d;
 
 	d = confinfo_diff(NULL, b);
 	ck_assert_int_eq(d->state, CONFINFO_FULL);
@@ -226,7 +180,7 @@ static const char *const media_ids[] = { "1", "2", "3" };
 static void set(char **field, const char *v)
 {
 	free(*field);
-	*field = xstrdup(v);
+	*field = ci_test_strdup(v);
 }
 
 static void gen_strv(char ***v, size_t *n, const char *const *pool,
@@ -234,12 +188,10 @@ static void gen_strv(char ***v, size_t *n, const char *const *pool,
 {
 	size_t i, k = rnd(3);
 
-	for (i = 0; i < *n; i++)
-		free((*v)[i]);
-	free(*v);
+	confinfo_strv_free(*v, *n);
 	*v = k ? calloc(k, sizeof(**v)) : NULL;
 	for (i = 0; i < k; i++)
-		(*v)[i] = xstrdup(pool[rnd((unsigned)npool)]);
+		(*v)[i] = ci_test_strdup(pool[rnd((unsigned)npool)]);
 	*n = k;
 }
 
@@ -285,46 +237,22 @@ static void gen_uris(struct confinfo_uri **v, size_t *n)
 {
 	size_t i, k = rnd(3);
 
-	for (i = 0; i < *n; i++) {
-		free((*v)[i].uri);
-		free((*v)[i].display_text);
-		free((*v)[i].purpose);
-	}
-	free(*v);
+	confinfo_uris_free(*v, *n);
 	*v = k ? calloc(k, sizeof(**v)) : NULL;
 	for (i = 0; i < k; i++) {
-		(*v)[i].uri = xstrdup(PICK(uris));
-		(*v)[i].display_text = xstrdup(PICK(texts));
-		(*v)[i].purpose = xstrdup(rnd(2) ? "participation" : NULL);
+		(*v)[i].uri = ci_test_strdup(PICK(uris));
+		(*v)[i].display_text = ci_test_strdup(PICK(texts));
+		(*v)[i].purpose = ci_test_strdup(rnd(2) ? "participation" :
+						 NULL);
 	}
 	*n = k;
 }
 
-static void free_media(struct confinfo_media *m)
-{
-	free(m->id);
-	free(m->display_text);
-	free(m->type);
-	free(m->label);
-	free(m->src_id);
-	free(m->status);
-}
-
 static void drop_endpoint(struct confinfo_user *u, struct confinfo_endpoint *e)
 {
-	size_t i = (size_t)(e - u->endpoints), k;
+	size_t i = (size_t)(e - u->endpoints);
 
-	free(e->entity);
-	free(e->display_text);
-	free(e->status);
-	free(e->joining_method);
-	free(e->joining_when);
-	free(e->disconnection_method);
-	free(e->disconnection_reason);
-	free(e->referred_by);
-	for (k = 0; k < e->nmedia; k++)
-		free_media(&e->media[k]);
-	free(e->media);
+	confinfo_endpoint_clear(e);
 	memmove(e, e + 1, (u->nendpoints - i - 1) * sizeof(*e));
 	u->nendpoints--;
 }
@@ -333,18 +261,17 @@ static void gen_available_media(struct confinfo *ci)
 {
 	size_t i, k = rnd(3);
 
-	for (i = 0; i < ci->navailable_media; i++)
-		free_media(&ci->available_media[i]);
-	free(ci->available_media);
+	confinfo_medias_free(ci->available_media, ci->navailable_media);
 	ci->available_media = k ? calloc(k, sizeof(*ci->available_media)) :
 		NULL;
 	for (i = 0; i < k; i++) {
 		/* keyed by label, and the schema wants a type */
-		ci->available_media[i].id = xstrdup(media_ids[i]);
-		ci->available_media[i].label = xstrdup(media_ids[i]);
-		ci->available_media[i].type = xstrdup(rnd(2) ? "audio" :
-						      "message");
-		ci->available_media[i].display_text = xstrdup(PICK(texts));
+		ci->available_media[i].id = ci_test_strdup(media_ids[i]);
+		ci->available_media[i].label = ci_test_strdup(media_ids[i]);
+		ci->available_media[i].type =
+			ci_test_strdup(rnd(2) ? "audio" : "message");
+		ci->available_media[i].display_text =
+			ci_test_strdup(PICK(texts));
 	}
 	ci->navailable_media = k;
 }
@@ -452,7 +379,7 @@ static struct confinfo *mutate(const struct confinfo *a)
 			break;
 		case 8:
 			if (e && e->nmedia)
-				free_media(&e->media[--e->nmedia]);
+				confinfo_media_clear(&e->media[--e->nmedia]);
 			break;
 		case 9:
 			set(&b->subject, PICK(texts));
@@ -473,51 +400,6 @@ static struct confinfo *mutate(const struct confinfo *a)
 		}
 	}
 	return b;
-}
-
-static char schema_errors[2048];
-
-static void collect_schema_error(void *data, xmlErrorPtr e)
-{
-	size_t n = strlen(schema_errors);
-
-	(void)data;
-	snprintf(schema_errors + n, sizeof(schema_errors) - n, "%d:%s",
-		 e->line, e->message ? e->message : "?");
-}
-
-static xmlSchemaPtr load_schema(void)
-{
-	const char *dir = getenv("FIXTURES");
-	xmlSchemaParserCtxtPtr pc;
-	xmlSchemaPtr schema;
-	char path[1024];
-
-	snprintf(path, sizeof(path), "%s/schema/conference-info.xsd",
-		 dir ? dir : "fixtures");
-	pc = xmlSchemaNewParserCtxt(path);
-	ck_assert_ptr_nonnull(pc);
-	xmlSchemaSetParserStructuredErrors(pc, collect_schema_error, NULL);
-	schema = xmlSchemaParse(pc);
-	xmlSchemaFreeParserCtxt(pc);
-	ck_assert_msg(schema != NULL, "%s: %s", path, schema_errors);
-	return schema;
-}
-
-static int schema_valid(xmlSchemaPtr schema, const char *xml, size_t len)
-{
-	xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
-	xmlDocPtr doc = xmlReadMemory(xml, (int)len, NULL, NULL,
-				      XML_PARSE_NONET);
-	int r;
-
-	ck_assert_ptr_nonnull(doc);
-	schema_errors[0] = '\0';
-	xmlSchemaSetValidStructuredErrors(vc, collect_schema_error, NULL);
-	r = xmlSchemaValidateDoc(vc, doc);
-	xmlSchemaFreeValidCtxt(vc);
-	xmlFreeDoc(doc);
-	return r == 0;
 }
 
 /* How often each shape of notification came out, so that the property is
@@ -549,7 +431,7 @@ static void count_shapes(struct shapes *sh, const struct confinfo *d)
 
 START_TEST(apply_of_diff_is_the_target)
 {
-	xmlSchemaPtr schema = load_schema();
+	xmlSchemaPtr schema = ci_test_schema_load();
 	struct confinfo *a, *b, *d, *state, *n;
 	struct shapes sh;
 	struct sx_err e;
@@ -580,9 +462,10 @@ START_TEST(apply_of_diff_is_the_target)
 		confinfo_free(state);
 
 		/* the same through the wire */
-		ck_assert_msg(schema_valid(schema, xml, len),
-			      "pair %d: %s\n%s", i, schema_errors, xml);
-		n = parse_text(xml, len);
+		ck_assert_msg(ci_test_schema_valid(schema, xml, len),
+			      "pair %d: %s\n%s", i, ci_test_schema_errors(),
+			      xml);
+		n = ci_test_parse(xml, len);
 		state = confinfo_dup(a);
 		ck_assert_int_eq(confinfo_apply(state, n, &e),
 				 CONFINFO_APPLIED);

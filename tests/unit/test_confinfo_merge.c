@@ -2,11 +2,10 @@
  * (confinfo.h): confinfo_apply() on versions and at the users, user,
  * endpoint and media levels, with the RFC's examples. */
 #include "testutil.h"
-#include "confinfo.h"
+#include "confinfo_testutil.h"
 
 #include <stdlib.h>
 #include <string.h>
-
 
 #define HEAD(state, version) \
 	"<conference-info xmlns=\"urn:ietf:params:xml:ns:conference-info\" " \
@@ -14,41 +13,10 @@
 	"version=\"" version "\">"
 #define TAIL "</conference-info>"
 
-static char *xstrdup(const char *s)
-{
-	char *d = s ? strdup(s) : NULL;
-
-	ck_assert(s == NULL || d != NULL);
-	return d;
-}
-
-static struct confinfo *parse_text(const char *xml, size_t len)
-{
-	struct confinfo *ci = NULL;
-	struct sx_err e;
-	char *g = sx_test_guard_copy(xml, len);
-
-	ck_assert_msg(confinfo_parse(g, len, &ci, &e) == 0,
-		      "refused at %lu:%lu: %s\n%s", e.line, e.column, e.text,
-		      xml);
-	sx_test_guard_free(g, len);
-	return ci;
-}
-
-static struct confinfo *parse_fixture(const char *name)
-{
-	size_t len;
-	char *xml = sx_test_fixture(name, &len);
-	struct confinfo *ci = parse_text(xml, len);
-
-	free(xml);
-	return ci;
-}
-
 static enum confinfo_apply_result apply_text(struct confinfo *state,
 					     const char *xml)
 {
-	struct confinfo *n = parse_text(xml, strlen(xml));
+	struct confinfo *n = ci_test_parse(xml, strlen(xml));
 	enum confinfo_apply_result r;
 	struct sx_err e;
 
@@ -57,21 +25,9 @@ static enum confinfo_apply_result apply_text(struct confinfo *state,
 	return r;
 }
 
-/* The local state after the RFC 4575 §6 example. */
-static struct confinfo *held(void)
-{
-	struct confinfo *state = confinfo_new(NULL);
-	struct confinfo *full = parse_fixture("confinfo/rfc4575-basic.xml");
-	struct sx_err e;
-
-	ck_assert_int_eq(confinfo_apply(state, full, &e), CONFINFO_APPLIED);
-	confinfo_free(full);
-	return state;
-}
-
 START_TEST(full_then_partial)
 {
-	struct confinfo *state = held();
+	struct confinfo *state = ci_test_held();
 	struct confinfo *partial;
 	const struct confinfo_endpoint *e;
 	const struct confinfo_user *u;
@@ -81,7 +37,7 @@ START_TEST(full_then_partial)
 	ck_assert(state->has_version);
 	ck_assert_uint_eq(state->version, 1);
 	ck_assert_int_eq(state->users[0].state, CONFINFO_STATE_ABSENT);
-	partial = parse_fixture("confinfo/rfc4575-partial.xml");
+	partial = ci_test_parse_fixture("confinfo/rfc4575-partial.xml");
 	ck_assert_int_eq(confinfo_apply(state, partial, &err),
 			 CONFINFO_APPLIED);
 	ck_assert_uint_eq(state->version, 2);
@@ -110,13 +66,13 @@ END_TEST
 
 START_TEST(versions)
 {
-	struct confinfo *state = held(), *before;
+	struct confinfo *state = ci_test_held(), *before;
 	struct confinfo *n;
 	struct sx_err e;
 
 	before = confinfo_dup(state);
 	/* the same version, or an older one, is ignored */
-	n = parse_fixture("confinfo/rfc4575-basic.xml");
+	n = ci_test_parse_fixture("confinfo/rfc4575-basic.xml");
 	ck_assert_int_eq(confinfo_apply(state, n, &e), CONFINFO_STALE);
 	confinfo_free(n);
 	ck_assert_int_eq(apply_text(state, HEAD("partial", "0")
@@ -153,8 +109,8 @@ START_TEST(invalid_notifications)
 	struct confinfo *state = confinfo_new(NULL), *n;
 	struct sx_err e;
 
-	n = parse_text(HEAD("partial", "1") TAIL,
-		       strlen(HEAD("partial", "1") TAIL));
+	n = ci_test_parse(HEAD("partial", "1") TAIL,
+			  strlen(HEAD("partial", "1") TAIL));
 	ck_assert_int_eq(confinfo_apply(state, n, &e), CONFINFO_INVALID);
 	ck_assert_ptr_nonnull(strstr(e.text, "before any full state"));
 	n->state = CONFINFO_DELETED;
@@ -167,7 +123,7 @@ START_TEST(invalid_notifications)
 	n->has_version = 1;
 	ck_assert_int_eq(confinfo_apply(state, n, &e), CONFINFO_APPLIED);
 	free(n->entity);
-	n->entity = xstrdup("sip:other@example.com");
+	n->entity = ci_test_strdup("sip:other@example.com");
 	n->version = 2;
 	ck_assert_int_eq(confinfo_apply(state, n, &e), CONFINFO_INVALID);
 	ck_assert_ptr_nonnull(strstr(e.text, "sip:other@example.com"));
@@ -327,7 +283,7 @@ static const struct {
 
 START_TEST(apply_levels)
 {
-	struct confinfo *state = held();
+	struct confinfo *state = ci_test_held();
 
 	ck_assert_int_eq(apply_text(state, levels[_i].xml), CONFINFO_APPLIED);
 	ck_assert_uint_eq(state->version, 2);

@@ -2,7 +2,7 @@
  * the RFC's examples, the RFC 6501 nickname, namespaces, extensibility,
  * and refusals with their positions (fixtures/confinfo/bad). */
 #include "testutil.h"
-#include "confinfo.h"
+#include "confinfo_testutil.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -28,31 +28,10 @@ static int parse_guarded(const char *xml, size_t len, struct confinfo **out,
 	return r;
 }
 
-static struct confinfo *parse_ok(const char *xml, size_t len)
-{
-	struct confinfo *ci = NULL;
-	struct sx_err e;
-
-	ck_assert_msg(parse_guarded(xml, len, &ci, &e) == 0,
-		      "refused at %lu:%lu: %s", e.line, e.column, e.text);
-	ck_assert_ptr_nonnull(ci);
-	return ci;
-}
-
-static struct confinfo *parse_fixture(const char *name)
-{
-	struct confinfo *ci;
-	size_t len;
-	char *xml = sx_test_fixture(name, &len);
-
-	ci = parse_ok(xml, len);
-	free(xml);
-	return ci;
-}
-
 START_TEST(rfc4575_basic_example)
 {
-	struct confinfo *ci = parse_fixture("confinfo/rfc4575-basic.xml");
+	struct confinfo *ci =
+		ci_test_parse_fixture("confinfo/rfc4575-basic.xml");
 	const struct confinfo_user *bob, *alice;
 	const struct confinfo_endpoint *e;
 
@@ -119,7 +98,8 @@ END_TEST
 
 START_TEST(rfc4575_partial_notification)
 {
-	struct confinfo *ci = parse_fixture("confinfo/rfc4575-partial.xml");
+	struct confinfo *ci =
+		ci_test_parse_fixture("confinfo/rfc4575-partial.xml");
 	const struct confinfo_user *u;
 
 	ck_assert_int_eq(ci->state, CONFINFO_PARTIAL);
@@ -151,7 +131,8 @@ END_TEST
 
 START_TEST(rfc6501_nickname_by_namespace)
 {
-	struct confinfo *ci = parse_fixture("confinfo/rfc6501-nickname.xml");
+	struct confinfo *ci =
+		ci_test_parse_fixture("confinfo/rfc6501-nickname.xml");
 	const struct confinfo_user *u = &ci->users[0];
 
 	ck_assert_uint_eq(ci->nusers, 3);
@@ -175,7 +156,8 @@ END_TEST
 
 START_TEST(description_and_conference_state)
 {
-	struct confinfo *ci = parse_fixture("confinfo/description.xml");
+	struct confinfo *ci =
+		ci_test_parse_fixture("confinfo/description.xml");
 
 	ck_assert_int_eq(ci->state, CONFINFO_STATE_ABSENT);
 	ck_assert_uint_eq(ci->version, 12);
@@ -255,7 +237,7 @@ static const struct {
 
 START_TEST(good_documents)
 {
-	struct confinfo *ci = parse_ok(good[_i].xml, strlen(good[_i].xml));
+	struct confinfo *ci = ci_test_parse(good[_i].xml, strlen(good[_i].xml));
 
 	if (good[_i].subject)
 		ck_assert_msg(ci->subject != NULL &&
@@ -278,7 +260,7 @@ START_TEST(values_are_trimmed_where_the_schema_collapses)
 		"</endpoint></user></users><conference-state><user-count> 7 "
 		"</user-count><active> 0</active><locked>1 </locked>"
 		"</conference-state>" END;
-	struct confinfo *ci = parse_ok(xml, sizeof(xml) - 1);
+	struct confinfo *ci = ci_test_parse(xml, sizeof(xml) - 1);
 
 	ck_assert_str_eq(ci->users[0].endpoints[0].status, "connected");
 	ck_assert_str_eq(ci->users[0].endpoints[0].media[0].type, "audio");

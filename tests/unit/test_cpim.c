@@ -10,12 +10,6 @@
 
 #define NS_MID "mid:MessageFeatures@id.foo.com"
 
-static void assert_slice(struct cpim_str s, const char *want)
-{
-	ck_assert_msg(s.len == strlen(want) && memcmp(s.p, want, s.len) == 0,
-		      "got \"%.*s\", want \"%s\"", (int)s.len, s.p, want);
-}
-
 /* A parse of data placed right before an unreadable page. */
 struct parsed {
 	char *g;
@@ -138,21 +132,21 @@ START_TEST(good_fixtures)
 	ck_assert_uint_eq((size_t)p.r + p.m.body.len, len);
 	ck_assert_uint_eq(p.m.nheaders, t->nheaders);
 	ck_assert_uint_eq(p.m.ncontent, t->ncontent);
-	assert_slice(p.m.content_type, t->content_type);
-	assert_slice(p.m.body, t->body);
+	SX_TEST_SLICE_EQ(p.m.content_type, t->content_type);
+	SX_TEST_SLICE_EQ(p.m.body, t->body);
 	ck_assert_ptr_eq(p.m.body.p, p.g + p.r);
 
 	h = cpim_header(&p.m, NULL, "From");
 	ck_assert_ptr_nonnull(h);
 	ck_assert_int_eq(cpim_addr_parse(h->value.p, h->value.len, &a, &e), 0);
 	ck_assert_str_eq(a.name, t->from_name);
-	assert_slice(a.uri, t->from_uri);
+	SX_TEST_SLICE_EQ(a.uri, t->from_uri);
 
 	ck_assert_uint_eq(cpim_header_count(&p.m, CPIM_NS_STD, "To"), t->nto);
 	h = cpim_header(&p.m, NULL, "To");
 	ck_assert_ptr_nonnull(h);
 	ck_assert_int_eq(cpim_addr_parse(h->value.p, h->value.len, &a, &e), 0);
-	assert_slice(a.uri, t->to_uri);
+	SX_TEST_SLICE_EQ(a.uri, t->to_uri);
 
 	h = cpim_header(&p.m, NULL, "DateTime");
 	ck_assert_ptr_nonnull(h);
@@ -178,42 +172,42 @@ START_TEST(rfc3862_namespaces)
 	parse_guarded(&p, data, len, NULL, 0);
 	ck_assert_int_gt(p.r, 0);
 	ck_assert_uint_eq(p.m.nns, 1);
-	assert_slice(p.m.ns[0].prefix, "MyFeatures");
-	assert_slice(p.m.ns[0].uri, NS_MID);
+	SX_TEST_SLICE_EQ(p.m.ns[0].prefix, "MyFeatures");
+	SX_TEST_SLICE_EQ(p.m.ns[0].uri, NS_MID);
 
 	h = cpim_header(&p.m, NS_MID, "VitalMessageOption");
 	ck_assert_ptr_nonnull(h);
-	assert_slice(h->name, "MyFeatures.VitalMessageOption");
-	assert_slice(h->prefix, "MyFeatures");
-	assert_slice(h->value, "Confirmation-requested");
+	SX_TEST_SLICE_EQ(h->name, "MyFeatures.VitalMessageOption");
+	SX_TEST_SLICE_EQ(h->prefix, "MyFeatures");
+	SX_TEST_SLICE_EQ(h->value, "Confirmation-requested");
 	h = cpim_header(&p.m, NS_MID, "WackyMessageOption");
 	ck_assert_ptr_nonnull(h);
-	assert_slice(h->value, "Use-silly-font");
+	SX_TEST_SLICE_EQ(h->value, "Use-silly-font");
 	/* a prefixed name is not in the standard namespace */
 	ck_assert_ptr_null(cpim_header(&p.m, NULL, "VitalMessageOption"));
 	ck_assert_ptr_null(cpim_header(&p.m, NS_MID, "From"));
 
 	h = cpim_header(&p.m, NULL, "Require");
 	ck_assert_ptr_nonnull(h);
-	assert_slice(h->value, "MyFeatures.VitalMessageOption");
+	SX_TEST_SLICE_EQ(h->value, "MyFeatures.VitalMessageOption");
 	h = cpim_header(&p.m, NULL, "NS");
 	ck_assert_ptr_nonnull(h);
-	assert_slice(h->ns, CPIM_NS_STD);
+	SX_TEST_SLICE_EQ(h->ns, CPIM_NS_STD);
 
 	ck_assert_uint_eq(cpim_header_count(&p.m, NULL, "Subject"), 2);
 	h = cpim_header(&p.m, NULL, "Subject");
-	assert_slice(h->params, "");
-	assert_slice(h->value, "the weather will be fine today");
+	SX_TEST_SLICE_EQ(h->params, "");
+	SX_TEST_SLICE_EQ(h->value, "the weather will be fine today");
 	h = cpim_header_next(&p.m, h, NULL, "Subject");
 	ck_assert_ptr_nonnull(h);
-	assert_slice(h->params, ";lang=fr");
-	assert_slice(h->value, "beau temps prevu pour aujourd'hui");
+	SX_TEST_SLICE_EQ(h->params, ";lang=fr");
+	SX_TEST_SLICE_EQ(h->value, "beau temps prevu pour aujourd'hui");
 	ck_assert_ptr_null(cpim_header_next(&p.m, h, NULL, "Subject"));
 
 	h = cpim_content_header(&p.m, "content-id");
 	ck_assert_ptr_nonnull(h);
-	assert_slice(h->value, "<1234567890@foo.com>");
-	assert_slice(p.m.content[0].name, "Content-type");
+	SX_TEST_SLICE_EQ(h->value, "<1234567890@foo.com>");
+	SX_TEST_SLICE_EQ(p.m.content[0].name, "Content-type");
 	parsed_free(&p);
 	free(data);
 }
@@ -238,12 +232,12 @@ START_TEST(rfc3862_header_examples)
 	ck_assert_int_eq(cpim_addr_parse(h->value.p, h->value.len, &a, NULL),
 			 0);
 	ck_assert_str_eq(a.name, "");
-	assert_slice(a.uri, "im:tigger@100akerwood.com");
+	SX_TEST_SLICE_EQ(a.uri, "im:tigger@100akerwood.com");
 
 	h = cpim_header(&p.m, NULL, "Subject");
 	h = cpim_header_next(&p.m, h, NULL, "Subject");
 	h = cpim_header_next(&p.m, h, NULL, "Subject");
-	assert_slice(h->params, ";lang=fr");
+	SX_TEST_SLICE_EQ(h->params, ";lang=fr");
 	ck_assert_int_eq(cpim_unescape(h->value.p, h->value.len, buf,
 				       sizeof(buf)),
 			 (ssize_t)strlen("Eeyore se sent très déprimé "
@@ -252,53 +246,35 @@ START_TEST(rfc3862_header_examples)
 
 	h = cpim_header(&p.m, NS_MID, "MyHeader");
 	ck_assert_ptr_nonnull(h);
-	assert_slice(h->value, "private-extension-data");
-	assert_slice(h->prefix, "MyAlias");
+	SX_TEST_SLICE_EQ(h->value, "private-extension-data");
+	SX_TEST_SLICE_EQ(h->prefix, "MyAlias");
 	parsed_free(&p);
 	free(data);
 }
 END_TEST
 
+static void check_bad(const struct sx_test_bad *b)
+{
+	struct parsed p;
+	int cut;
+
+	parse_guarded(&p, b->data, b->len, NULL, 0);
+	ck_assert_msg(p.r == SX_ERROR, "%s: parsed", b->file);
+	sx_test_assert_refused(b, &p.e);
+	parsed_free(&p);
+
+	/* with more data to come, only a cut message may wait */
+	cut = strncmp(b->file, "truncated", 9) == 0 ||
+	      strcmp(b->file, "empty.cpim") == 0;
+	parse_guarded(&p, b->data, b->len, NULL, CPIM_PARTIAL);
+	ck_assert_msg(p.r == (cut ? SX_INCOMPLETE : SX_ERROR),
+		      "%s: partial parse gave %zd", b->file, p.r);
+	parsed_free(&p);
+}
+
 START_TEST(bad_fixtures)
 {
-	char *list, *line, *save = NULL;
-	size_t len;
-	int n = 0;
-
-	list = sx_test_fixture("cpim/bad/EXPECTED", &len);
-	for (line = strtok_r(list, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char file[128], path[160], want[200];
-		int status, cut;
-		struct parsed p;
-		char *data;
-
-		if (line[0] == '#')
-			continue;
-		ck_assert_int_eq(sscanf(line, "%127[^\t]\t%d\t%199[^\n]", file,
-					&status, want), 3);
-		snprintf(path, sizeof(path), "cpim/bad/%s", file);
-		data = sx_test_fixture(path, &len);
-		parse_guarded(&p, data, len, NULL, 0);
-		ck_assert_msg(p.r == SX_ERROR, "%s: parsed", file);
-		ck_assert_msg(p.e.status == status, "%s: status %d", file,
-			      p.e.status);
-		ck_assert_msg(strstr(p.e.text, want) != NULL,
-			      "%s: \"%s\" lacks \"%s\"", file, p.e.text, want);
-		parsed_free(&p);
-
-		/* with more data to come, only a cut message may wait */
-		cut = strncmp(file, "truncated", 9) == 0 ||
-		      strcmp(file, "empty.cpim") == 0;
-		parse_guarded(&p, data, len, NULL, CPIM_PARTIAL);
-		ck_assert_msg(p.r == (cut ? SX_INCOMPLETE : SX_ERROR),
-			      "%s: partial parse gave %zd", file, p.r);
-		parsed_free(&p);
-		free(data);
-		n++;
-	}
-	ck_assert_int_ge(n, 30);
-	free(list);
+	ck_assert_int_ge(sx_test_bad_corpus("cpim/bad", check_bad), 30);
 }
 END_TEST
 
@@ -334,16 +310,16 @@ START_TEST(default_namespace)
 	ck_assert_ptr_null(cpim_header(&p.m, NULL, "Colour"));
 	h = cpim_header(&p.m, "urn:example:ext", "Colour");
 	ck_assert_ptr_nonnull(h);
-	assert_slice(h->value, "blue");
+	SX_TEST_SLICE_EQ(h->value, "blue");
 	/* a redeclared prefix applies to the headers after it */
 	h = cpim_header(&p.m, "urn:example:one", "Mark");
-	assert_slice(h->value, "1");
+	SX_TEST_SLICE_EQ(h->value, "1");
 	ck_assert_ptr_null(cpim_header_next(&p.m, h, "urn:example:one",
 					    "Mark"));
 	h = cpim_header(&p.m, "urn:example:two", "Mark");
-	assert_slice(h->value, "2");
+	SX_TEST_SLICE_EQ(h->value, "2");
 	ck_assert_uint_eq(p.m.nns, 3);
-	assert_slice(p.m.ns[0].prefix, "");
+	SX_TEST_SLICE_EQ(p.m.ns[0].prefix, "");
 	parsed_free(&p);
 }
 END_TEST
@@ -357,7 +333,7 @@ START_TEST(names_case_sensitive)
 	ck_assert_ptr_null(cpim_header(&p.m, NULL, "From"));
 	ck_assert_ptr_nonnull(cpim_header(&p.m, NULL, "from"));
 	ck_assert_uint_eq(cpim_header_count(&p.m, NULL, "To"), 0);
-	assert_slice(p.m.content_type, "text/plain");
+	SX_TEST_SLICE_EQ(p.m.content_type, "text/plain");
 	parsed_free(&p);
 }
 END_TEST
@@ -376,11 +352,11 @@ START_TEST(content_headers_mime)
 		      "\r\n"
 		      "body\r\n\r\nwith blank lines");
 	ck_assert_uint_eq(p.m.nheaders, 3);
-	assert_slice(p.m.headers[1].value, "");
-	assert_slice(p.m.headers[2].params, ";lang=en;x=\"a \\\"b\\\"\"");
-	assert_slice(p.m.headers[2].value, "hi");
-	assert_slice(p.m.content_type, "text/plain;\r\n charset=UTF-8");
-	assert_slice(p.m.body, "body\r\n\r\nwith blank lines");
+	SX_TEST_SLICE_EQ(p.m.headers[1].value, "");
+	SX_TEST_SLICE_EQ(p.m.headers[2].params, ";lang=en;x=\"a \\\"b\\\"\"");
+	SX_TEST_SLICE_EQ(p.m.headers[2].value, "hi");
+	SX_TEST_SLICE_EQ(p.m.content_type, "text/plain;\r\n charset=UTF-8");
+	SX_TEST_SLICE_EQ(p.m.body, "body\r\n\r\nwith blank lines");
 	parsed_free(&p);
 }
 END_TEST
@@ -478,7 +454,7 @@ START_TEST(addr_table)
 	if (t->ok) {
 		ck_assert_msg(r == 0, "%s: %s", t->comment, e.text);
 		ck_assert_str_eq(a.name, t->name);
-		assert_slice(a.uri, t->uri);
+		SX_TEST_SLICE_EQ(a.uri, t->uri);
 	} else {
 		ck_assert_msg(r == SX_ERROR, "%s: accepted", t->comment);
 		ck_assert_int_eq(e.status, 400);
@@ -613,20 +589,6 @@ START_TEST(unescape_table)
 }
 END_TEST
 
-START_TEST(utf8_len)
-{
-	ck_assert_uint_eq(cpim_utf8_len("a", 1), 1);
-	ck_assert_uint_eq(cpim_utf8_len("é", 2), 2);
-	ck_assert_uint_eq(cpim_utf8_len("é", 1), 0);
-	ck_assert_uint_eq(cpim_utf8_len("€", 3), 3);
-	ck_assert_uint_eq(cpim_utf8_len("😀", 4), 4);
-	ck_assert_uint_eq(cpim_utf8_len("\xf4\x90\x80\x80", 4), 0);
-	ck_assert_uint_eq(cpim_utf8_len("\xe0\x80\xaf", 3), 0);
-	ck_assert_uint_eq(cpim_utf8_len("\x80", 1), 0);
-	ck_assert_uint_eq(cpim_utf8_len("", 0), 0);
-}
-END_TEST
-
 static Suite *cpim_suite(void)
 {
 	Suite *s = suite_create("cpim");
@@ -650,7 +612,6 @@ static Suite *cpim_suite(void)
 	tcase_add_loop_test(tv, datetime_table, 0, sizeof(dts) / sizeof(dts[0]));
 	tcase_add_loop_test(tv, unescape_table, 0,
 			    sizeof(escs) / sizeof(escs[0]));
-	tcase_add_test(tv, utf8_len);
 	suite_add_tcase(s, tv);
 	return s;
 }

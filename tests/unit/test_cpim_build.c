@@ -8,12 +8,6 @@
 
 #define NS_MID "mid:MessageFeatures@id.foo.com"
 
-static void assert_slice(struct cpim_str s, const char *want)
-{
-	ck_assert_msg(s.len == strlen(want) && memcmp(s.p, want, s.len) == 0,
-		      "got \"%.*s\", want \"%s\"", (int)s.len, s.p, want);
-}
-
 /* Parses what was built, placed right before an unreadable page. */
 struct parsed {
 	char *g;
@@ -64,8 +58,8 @@ START_TEST(build_groupchat)
 	ck_assert_str_eq(buf, want);
 
 	parse_str(&p, buf);
-	assert_slice(p.m.body, "Romeo, Romeo");
-	assert_slice(p.m.content_type, "text/plain;charset=UTF-8");
+	SX_TEST_SLICE_EQ(p.m.body, "Romeo, Romeo");
+	SX_TEST_SLICE_EQ(p.m.content_type, "text/plain;charset=UTF-8");
 	parsed_free(&p);
 }
 END_TEST
@@ -136,7 +130,7 @@ START_TEST(build_everything)
 	}
 	ck_assert_ptr_nonnull(cpim_header(&p.m, NS_MID, "WackyMessageOption"));
 	ck_assert_ptr_nonnull(cpim_header(&p.m, "urn:example:ext", "Colour"));
-	assert_slice(p.m.body, "");
+	SX_TEST_SLICE_EQ(p.m.body, "");
 	parsed_free(&p);
 }
 END_TEST

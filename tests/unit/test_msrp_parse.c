@@ -599,29 +599,46 @@ static int s_body(void *arg, const struct msrp_frame *f, const char *d,
 	return 0;
 }
 
-START_TEST(held_tail_is_small)
+/* Feeds a piece and tells s_body() where it lives. */
+static ssize_t feed_piece(struct msrp_parser *p, struct slices *s,
+			  const char *piece, struct sx_err *err)
+{
+	s->piece = piece;
+	s->piece_len = strlen(piece);
+	return msrp_parser_feed(p, piece, s->piece_len, err);
+}
+
+/* A parser for the held-tail tests, past the head of a SEND whose
+ * transaction id is 32 characters long. */
+static struct msrp_parser *held_tail_parser(struct slices *s)
 {
 	static const struct msrp_parser_cb cb = { .on_body = s_body };
-	const char *head = "MSRP abcdefghijklmnopqrstuvwxyz012345 SEND\r\n"
-			   "To-Path: msrp://a.example.com:1/s1;tcp\r\n"
-			   "From-Path: msrp://b.example.com:2/s2;tcp\r\n"
-			   "Message-ID: m1\r\nContent-Type: text/plain\r\n\r\n";
+	static const char head[] =
+		"MSRP abcdefghijklmnopqrstuvwxyz012345 SEND\r\n"
+		"To-Path: msrp://a.example.com:1/s1;tcp\r\n"
+		"From-Path: msrp://b.example.com:2/s2;tcp\r\n"
+		"Message-ID: m1\r\nContent-Type: text/plain\r\n\r\n";
+	struct msrp_parser *p = msrp_parser_new(NULL, &cb, s);
+	struct sx_err err;
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_ge(feed_piece(p, s, head, &err), 0);
+	return p;
+}
+
+START_TEST(held_tail_is_small)
+{
 	/* CRLF, 7 dashes, 32-character tid, '$' then 'Z': not an end-line */
 	const char *p1 = "body\r\n-------abcdefghijklmnopqrstuvwxyz012345$";
 	const char *p2 = "Z tail\r\n-------abcdefghijklmnopqrstuvwxyz012345$\r\n";
 	struct slices s = { 0 };
-	struct msrp_parser *p = msrp_parser_new(NULL, &cb, &s);
+	struct msrp_parser *p = held_tail_parser(&s);
 	struct sx_err err;
 
-	ck_assert_int_ge(msrp_parser_feed(p, head, strlen(head), &err), 0);
-	s.piece = p1;
-	s.piece_len = strlen(p1);
-	ck_assert_int_ge(msrp_parser_feed(p, p1, strlen(p1), &err), 0);
+	ck_assert_int_ge(feed_piece(p, &s, p1, &err), 0);
 	ck_assert_str_eq(s.body.p, "body");
-	s.piece = p2;
-	s.piece_len = strlen(p2);
 	/* a '$' not followed by CRLF is a broken end-line: framing lost */
-	ck_assert_int_eq(msrp_parser_feed(p, p2, strlen(p2), &err), SX_ERROR);
+	ck_assert_int_eq(feed_piece(p, &s, p2, &err), SX_ERROR);
 	ck_assert_ptr_nonnull(strstr(err.text, "bad end-line flag"));
 	msrp_parser_free(p);
 	free(s.body.p);
@@ -630,25 +647,15 @@ END_TEST
 
 START_TEST(held_tail_returned_as_body)
 {
-	static const struct msrp_parser_cb cb = { .on_body = s_body };
-	const char *head = "MSRP abcdefghijklmnopqrstuvwxyz012345 SEND\r\n"
-			   "To-Path: msrp://a.example.com:1/s1;tcp\r\n"
-			   "From-Path: msrp://b.example.com:2/s2;tcp\r\n"
-			   "Message-ID: m1\r\nContent-Type: text/plain\r\n\r\n";
 	/* a longer transaction id: body, decided only by the next piece */
 	const char *p1 = "body\r\n-------abcdefghijklmnopqrstuvwxyz012345";
 	const char *p2 = "6$ tail\r\n-------abcdefghijklmnopqrstuvwxyz012345$\r\n";
 	struct slices s = { 0 };
-	struct msrp_parser *p = msrp_parser_new(NULL, &cb, &s);
+	struct msrp_parser *p = held_tail_parser(&s);
 	struct sx_err err;
 
-	ck_assert_int_ge(msrp_parser_feed(p, head, strlen(head), &err), 0);
-	s.piece = p1;
-	s.piece_len = strlen(p1);
-	ck_assert_int_ge(msrp_parser_feed(p, p1, strlen(p1), &err), 0);
-	s.piece = p2;
-	s.piece_len = strlen(p2);
-	ck_assert_int_ge(msrp_parser_feed(p, p2, strlen(p2), &err), 0);
+	ck_assert_int_ge(feed_piece(p, &s, p1, &err), 0);
+	ck_assert_int_ge(feed_piece(p, &s, p2, &err), 0);
 	ck_assert(msrp_parser_idle(p));
 	ck_assert_str_eq(s.body.p, "body\r\n-------abcdefghijklmnopqrstuvwxyz"
 			 "0123456$ tail");

@@ -58,6 +58,47 @@ char *sx_test_fixture(const char *relpath, size_t *len)
 	return buf;
 }
 
+void sx_test_assert_mem(const char *p, size_t len, const char *want)
+{
+	ck_assert_msg(len == strlen(want) && memcmp(p, want, len) == 0,
+		      "got \"%.*s\", want \"%s\"", (int)len, p, want);
+}
+
+int sx_test_bad_corpus(const char *dir,
+		       void (*check)(const struct sx_test_bad *b))
+{
+	char *list, *line, *save = NULL, listed[512], path[512];
+	struct sx_test_bad b;
+	int n = 0;
+
+	snprintf(listed, sizeof(listed), "%s/EXPECTED", dir);
+	list = sx_test_fixture(listed, NULL);
+	for (line = strtok_r(list, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		ck_assert_msg(sscanf(line, "%127[^\t]\t%d\t%199[^\n]", b.file,
+				     &b.status, b.text) == 3,
+			      "%s: bad line: %s", listed, line);
+		snprintf(path, sizeof(path), "%s/%s", dir, b.file);
+		b.data = sx_test_fixture(path, &b.len);
+		check(&b);
+		free(b.data);
+		n++;
+	}
+	free(list);
+	return n;
+}
+
+void sx_test_assert_refused(const struct sx_test_bad *b,
+			    const struct sx_err *err)
+{
+	ck_assert_msg(err->status == b->status, "%s: status %d (%s)", b->file,
+		      err->status, err->text);
+	ck_assert_msg(strstr(err->text, b->text) != NULL,
+		      "%s: \"%s\" lacks \"%s\"", b->file, err->text, b->text);
+}
+
 int sx_test_run(Suite *s)
 {
 	SRunner *sr = srunner_create(s);

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jid.h"
+#include "utf8.h"
 
 /* A JSON string; bytes that are not UTF-8 (a file name can hold any)
  * become U+FFFD rather than losing the whole value. */
@@ -31,8 +31,7 @@ static json_t *jsonout_str(const char *s)
 	if (fixed == NULL)
 		return NULL;
 	for (q = fixed; left > 0;) {
-		unsigned long cp;
-		size_t n = jid_utf8_decode(p, left, &cp);
+		size_t n = utf8_decode(p, left, NULL);
 
 		if (n == 0) {
 			memcpy(q, "\xef\xbf\xbd", 3);
