@@ -131,9 +131,9 @@ void room_destroy_all(struct sxgw *gw)
 	while (gw->rooms) {
 		struct room *r = gw->rooms;
 
-		while (r->participants)
+		/* the last room_leave() destroys the room (gw->stopping) */
+		while (gw->rooms == r && r->participants)
 			room_leave(r->participants, LEAVE_SHUTDOWN);
-		/* keep_rooms leaves empty rooms in place: go anyway */
 		if (gw->rooms == r)
 			room_destroy(r);
 	}
