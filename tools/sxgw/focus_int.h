@@ -1,0 +1,196 @@
+/*
+ * focus_int.h - what the focus*.c files share: the focus itself, one
+ * struct per sofia-sip handle (a leg), conference subscriptions and REFER
+ * subscriptions.
+ *
+ * Lifetimes.  Every nua handle the focus keeps is bound to a struct
+ * focus_leg (nua_handle_bind).  A leg may carry several things at once,
+ * because SIP lets one dialog hold several usages (RFC 5057): the INVITE
+ * session of a participant, conference subscriptions, and the implicit
+ * subscriptions of REFERs received in that dialog.  focus_leg_release()
+ * destroys the handle and the leg once none is left.  Pointers between
+ * the focus and the rooms are cleared from both sides (p->leg and
+ * leg->p, sub->fr when the room goes), so that a room or a participant
+ * that goes while a transaction is pending leaves nothing dangling.
+ */
+#ifndef SXGW_FOCUS_INT_H
+#define SXGW_FOCUS_INT_H
+
+struct focus;
+struct focus_leg;
+
+#define NUA_MAGIC_T struct focus
+#define NUA_HMAGIC_T struct focus_leg
+
+#include <sofia-sip/nua.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_tag.h>
+
+#include "confinfo.h"
+#include "focus.h"
+#include "room.h"
+#include "sx_loop.h"
+#include "sxgw.h"
+
+struct focus_room;
+struct focus_sub;
+struct focus_refer;
+
+/* One listen address: a transport on one host and port. */
+struct focus_addr {
+	char proto[4];              /* "udp" or "tcp" */
+	char *host;
+	char *port;
+};
+
+struct focus {
+	struct sxgw *gw;
+	nua_t *nua;
+	struct focus_addr addr[CONFIG_MAX_LISTEN];
+	int naddr;
+	struct focus_leg *legs;     /* every handle we hold */
+	struct focus_room *rooms;   /* rooms that have subscribers */
+
+	/* shutdown */
+	struct sx_timer *stop_timer;
+	void (*done)(void *arg);
+	void *done_arg;
+	int stopping;
+	int nua_down;               /* nua_r_shutdown 200 seen */
+
+	/* sofia's own log lines arrive in pieces */
+	char logbuf[512];
+	size_t loglen;
+};
+
+enum leg_call {
+	CALL_NONE,                  /* no INVITE on this handle */
+	CALL_UP,                    /* INVITE received or sent */
+	CALL_DONE,                  /* the session is over */
+};
+
+struct focus_leg {
+	struct focus *f;
+	struct focus_leg *next;     /* f->legs */
+	nua_handle_t *nh;
+	enum leg_call call;
+	int outgoing;               /* a dial-out INVITE (REFER) */
+	int answered;               /* dial-out: 2xx received */
+	char proto[4];              /* transport of the dialog, for Contact */
+	char *room;                 /* room name, once known */
+	char *contact;              /* our Contact, with ;isfocus */
+	char *peer;                 /* the other side's AOR, for logs */
+	char *sdp;                  /* the SDP we sent (answer or offer) */
+
+	struct participant *p;      /* the session's participant, or NULL */
+	struct focus_sub *subs;     /* conference subscriptions here */
+	struct focus_refer *refers; /* REFER subscriptions served here */
+
+	/* dial-out */
+	struct focus_refer *origin; /* the REFER that asked for this call */
+	struct sx_timer *timer;     /* answer timeout (invite_timeout) */
+};
+
+/* A room that has subscribers: its NOTIFY coalescing timer. */
+struct focus_room {
+	struct focus *f;
+	struct focus_room *next;
+	struct room *room;
+	struct focus_sub *subs;
+	struct sx_timer *timer;
+};
+
+/* RFC 4575 subscription. */
+struct focus_sub {
+	struct focus_leg *leg;
+	struct focus_sub *next;     /* leg->subs */
+	struct focus_room *fr;      /* NULL once the room is gone */
+	struct focus_sub *room_next;  /* fr->subs */
+	char *id;                   /* Event id parameter, or NULL */
+	char *who;                  /* subscriber AOR, for logs */
+	unsigned long version;      /* of the last NOTIFY sent */
+	struct confinfo *last;      /* the state that NOTIFY described */
+	int need_full;              /* the next NOTIFY carries full state */
+	int inflight;               /* a NOTIFY awaits its response */
+	int dirty;                  /* changes wait for that response */
+	int ending;                 /* the final NOTIFY is on its way */
+};
+
+/* RFC 3515 implicit subscription of one REFER. */
+struct focus_refer {
+	struct focus_leg *leg;      /* the handle the REFER came on */
+	struct focus_refer *next;   /* leg->refers */
+	struct focus_leg *dial;     /* the INVITE it caused, while pending */
+	char *id;                   /* Event id parameter, or NULL */
+	char *room;
+	char *target;               /* Refer-To, for logs */
+	int inflight;               /* NOTIFYs awaiting their response */
+	int pending;                /* status of a NOTIFY still to send */
+	char *pending_phrase;
+	int final_sent;
+};
+
+/* focus.c */
+struct focus_leg *focus_leg_new(struct focus *f, nua_handle_t *nh,
+				sip_t const *sip);
+void focus_leg_release(struct focus_leg *leg);
+int focus_leg_set_room(struct focus_leg *leg, const char *room);
+char *focus_contact(const struct focus *f, const char *room,
+		    const char *proto);
+/* The room a request is for: its Request-URI is the room URI, or our own
+ * Contact (sip:ROOM@<listen address>).  Caller frees; NULL with
+ * err->status 404 or 416. */
+char *focus_request_room(struct focus *f, sip_t const *sip,
+			 struct sx_err *err);
+/* A URI without parameters and headers (an AOR), malloc'd. */
+char *focus_url_aor(url_t const *url);
+/* A URI without headers and without a "method" parameter, malloc'd. */
+char *focus_url_target(url_t const *url);
+/* A display name without its quotes, malloc'd; NULL for none. */
+char *focus_display(char const *display);
+int focus_is_local(const struct focus *f, url_t const *url);
+/* Sends a final response with an optional Warning (RFC 3261 §20.43). */
+void focus_reply(struct focus *f, nua_handle_t *nh, int status,
+		 const char *phrase, const char *warning, int with_this);
+
+/* focus_invite.c */
+void focus_invite_incoming(struct focus *f, nua_handle_t *nh,
+			   struct focus_leg *leg, sip_t const *sip);
+void focus_invite_event(struct focus *f, nua_event_t event, int status,
+			char const *phrase, struct focus_leg *leg,
+			sip_t const *sip, tagi_t const *tags);
+/* Dials the Refer-To target for a REFER to room r, with the Referred-By
+ * header value and its URI; returns 0 or a SIP status. */
+int focus_dial(struct focus *f, struct focus_refer *ref, struct room *r,
+	       sip_refer_to_t const *to, const char *by_hdr,
+	       const char *by_uri);
+
+/* focus_sub.c */
+void focus_sub_incoming(struct focus *f, nua_handle_t *nh,
+			struct focus_leg *leg, int status, sip_t const *sip,
+			tagi_t const *tags);
+void focus_sub_notified(struct focus_leg *leg, struct focus_sub *s,
+			int status, char const *phrase, int terminated);
+struct focus_sub *focus_sub_find(const struct focus_leg *leg,
+				 const char *id);
+void focus_sub_end_all(struct focus *f);
+void focus_sub_free_all(struct focus_leg *leg);
+
+/* focus_refer.c */
+void focus_refer_incoming(struct focus *f, nua_handle_t *nh,
+			  struct focus_leg *leg, sip_t const *sip,
+			  tagi_t const *tags);
+/* Progress of the referred request: 1xx keeps the subscription, a final
+ * status ends it; the NOTIFY goes out once the previous one is answered. */
+void focus_refer_progress(struct focus_refer *ref, int status,
+			  const char *phrase);
+void focus_refer_notified(struct focus_leg *leg, struct focus_refer *ref,
+			  int status, int terminated);
+struct focus_refer *focus_refer_find(const struct focus_leg *leg,
+				     const char *id);
+void focus_refer_end_all(struct focus *f);
+void focus_refer_free_all(struct focus_leg *leg);
+
+#endif

@@ -1,0 +1,357 @@
+/*
+ * focus_refer.c - REFER to the room (RFC 3515; RFC 4579 §5.5 and §5.11):
+ * inviting someone into the room, or removing a participant with
+ * Refer-To: <uri>;method=BYE, and the implicit "refer" subscription with
+ * its message/sipfrag NOTIFYs (RFC 3515 §2.4.4, §2.4.5; RFC 3420).
+ * A REFER may come out of any dialog, or within a participant's INVITE
+ * dialog.
+ *
+ * Answers:
+ *   202  accepted.  NOTIFYs follow: "SIP/2.0 100 Trying", the 18x of the
+ *        room's INVITE to the target, then its final status (or, for
+ *        method=BYE, 200 once the participant is removed, 404 when no
+ *        participant has that URI), the last with Subscription-State:
+ *        terminated.
+ *   400  no Refer-To, or several (RFC 3515 §2.4.1), or not a SIP URI
+ *   403  the sender is not a participant (unless refer_policy = anyone);
+ *        the target is a room of this focus (a room inviting a room
+ *        would loop through SIP); a method other than INVITE or BYE
+ *   404  no such room
+ *   480  the service is stopping
+ * A room that is full, or an invitation that cannot be set up, is a final
+ * NOTIFY (486, 500) after the 202, like any other failure of the INVITE.
+ *
+ * sofia-sip 1.12 sends two NOTIFYs of its own for an out-of-dialog REFER
+ * that the application answers: "SIP/2.0 100 Trying" with
+ * Subscription-State: pending as soon as the REFER arrives (so before
+ * the answer, even a refusal: the referrer may see that NOTIFY before a
+ * 4xx), and the same again, active, once the 202 is sent.  Nothing in
+ * nua's API turns them off; the focus counts them and sends its own
+ * NOTIFYs after them.  For a REFER within a dialog nua sends none, and
+ * the focus sends the 100 Trying.
+ *
+ * The NOTIFYs of one REFER go one at a time, each after the previous one
+ * is answered, so that none overtakes another; the next one carries the
+ * latest progress.
+ */
+#include "focus_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sx_log.h"
+
+#define SIPFRAG "message/sipfrag;version=2.0"
+
+static void refer_free(struct focus_refer *ref)
+{
+	struct focus_refer **rp;
+
+	for (rp = &ref->leg->refers; *rp; rp = &(*rp)->next)
+		if (*rp == ref) {
+			*rp = ref->next;
+			break;
+		}
+	if (ref->dial)
+		ref->dial->origin = NULL;
+	free(ref->id);
+	free(ref->room);
+	free(ref->target);
+	free(ref->pending_phrase);
+	free(ref);
+}
+
+void focus_refer_free_all(struct focus_leg *leg)
+{
+	while (leg->refers)
+		refer_free(leg->refers);
+}
+
+struct focus_refer *focus_refer_find(const struct focus_leg *leg,
+				     const char *id)
+{
+	struct focus_refer *ref;
+
+	for (ref = leg->refers; ref; ref = ref->next)
+		if ((ref->id == NULL && id == NULL) ||
+		    (ref->id && id && strcmp(ref->id, id) == 0))
+			return ref;
+	return NULL;
+}
+
+static void refer_send(struct focus_refer *ref)
+{
+	struct focus_leg *leg = ref->leg;
+	int status = ref->pending, final = status >= 200;
+	char ev[128], frag[160];
+
+	snprintf(ev, sizeof(ev), "refer%s%s", ref->id ? ";id=" : "",
+		 ref->id ? ref->id : "");
+	snprintf(frag, sizeof(frag), "SIP/2.0 %03d %s\r\n", status,
+		 ref->pending_phrase ? ref->pending_phrase : "");
+	nua_notify(leg->nh, SIPTAG_EVENT_STR(ev),
+		   SIPTAG_SUBSCRIPTION_STATE_STR(final ?
+			"terminated;reason=noresource" : "active"),
+		   SIPTAG_CONTENT_TYPE_STR(SIPFRAG),
+		   SIPTAG_PAYLOAD_STR(frag),
+		   SIPTAG_CONTACT_STR(leg->contact), TAG_END());
+	sx_info("room %s: NOTIFY to %s: REFER to %s: %d %s%s", ref->room,
+		leg->peer ? leg->peer : "-", ref->target, status,
+		ref->pending_phrase ? ref->pending_phrase : "",
+		final ? " (final)" : "");
+	ref->inflight++;
+	ref->pending = 0;
+	if (final)
+		ref->final_sent = 1;
+}
+
+void focus_refer_progress(struct focus_refer *ref, int status,
+			  const char *phrase)
+{
+	const char *ph = phrase ? phrase : sip_status_phrase(status);
+
+	if (ref->final_sent || (ref->pending >= 200 && status < 200))
+		return;
+	free(ref->pending_phrase);
+	ref->pending_phrase = strdup(ph ? ph : "");
+	ref->pending = status;
+	if (!ref->inflight)
+		refer_send(ref);
+}
+
+void focus_refer_notified(struct focus_leg *leg, struct focus_refer *ref,
+			  int status, int terminated)
+{
+	if (status < 200)
+		return;
+	if (ref->inflight > 0)
+		ref->inflight--;
+	if (terminated) {
+		if (!ref->final_sent)
+			sx_notice("room %s: REFER subscription of %s ended "
+				  "early (%d)", ref->room,
+				  leg->peer ? leg->peer : "-", status);
+		refer_free(ref);
+		focus_leg_release(leg);
+		return;
+	}
+	if (ref->pending && ref->inflight == 0)
+		refer_send(ref);
+}
+
+void focus_refer_end_all(struct focus *f)
+{
+	struct focus_leg *leg;
+	struct focus_refer *ref;
+
+	for (leg = f->legs; leg; leg = leg->next)
+		for (ref = leg->refers; ref; ref = ref->next) {
+			if (ref->final_sent)
+				continue;
+			if (ref->dial) {
+				ref->dial->origin = NULL;
+				ref->dial = NULL;
+			}
+			/* no answer to wait for: the agent stops next */
+			ref->inflight = 0;
+			focus_refer_progress(ref, 487, "Request Terminated");
+		}
+}
+
+static void refer_refuse(struct focus *f, struct focus_leg *leg, int status,
+			 const char *phrase, const char *why)
+{
+	const char *ph = phrase ? phrase : sip_status_phrase(status);
+
+	focus_reply(f, leg->nh, status, ph, why, 1);
+	sx_info("%s%s%sREFER from %s: %d %s (%s)",
+		leg->room ? "room " : "SIP ", leg->room ? leg->room : "",
+		leg->room ? ": " : "", leg->peer ? leg->peer : "-", status,
+		ph ? ph : "", why);
+	focus_leg_release(leg);
+}
+
+/* RFC 3515 §2.4.1: exactly one Refer-To.  sofia keeps the first of a
+ * single-valued header and puts the others on the error list. */
+static int refer_to_count(sip_t const *sip)
+{
+	sip_error_t const *e;
+	int n = sip->sip_refer_to ? 1 : 0;
+
+	for (e = sip->sip_error; e; e = e->er_next)
+		if (e->er_common->h_class == sip_refer_to_class ||
+		    (e->er_name && (strcasecmp(e->er_name, "Refer-To") == 0 ||
+				    strcasecmp(e->er_name, "r") == 0)))
+			n++;
+	return n;
+}
+
+/* RFC 4579 §5.11: every endpoint of that AOR leaves the room. */
+static int refer_bye(struct focus *f, struct focus_refer *ref)
+{
+	struct participant *p;
+	struct room *r;
+	int n = 0;
+
+	while ((r = room_find(f->gw, ref->room)) != NULL &&
+	       (p = room_find_aor(r, ref->target)) != NULL) {
+		focus_leg_end(f, p);
+		room_leave(p, LEAVE_BOOTED);
+		n++;
+	}
+	return n ? 200 : 404;
+}
+
+/* Checks the REFER and answers it; on 202 returns the new subscription. */
+static struct focus_refer *refer_accept(struct focus *f,
+					struct focus_leg *leg,
+					sip_t const *sip, tagi_t const *tags,
+					int *is_bye, struct room **rp)
+{
+	tagi_t const *t = tl_find(tags, nutag_refer_event);
+	sip_event_t const *ev = t ? (sip_event_t const *)t->t_value : NULL;
+	struct sxgw *gw = f->gw;
+	struct focus_refer *ref;
+	struct sx_err err;
+	struct room *r;
+	url_t const *u;
+	char method[16] = "INVITE", *name, *target;
+	int count;
+
+	sx_err_clear(&err);
+	name = leg->room ? strdup(leg->room) :
+		focus_request_room(f, sip, &err);
+	if (name && !leg->room && focus_leg_set_room(leg, name) != 0) {
+		free(name);
+		name = NULL;
+		sx_err_set(&err, 500, "out of memory");
+	}
+	if (name == NULL) {
+		refer_refuse(f, leg, err.status ? err.status : 500, NULL,
+			     err.text);
+		return NULL;
+	}
+	r = room_find(gw, name);
+	free(name);
+	if (gw->stopping) {
+		refer_refuse(f, leg, 480, "Service Stopping",
+			     "the service is stopping");
+		return NULL;
+	}
+	if (r == NULL) {
+		refer_refuse(f, leg, 404, "No Such Room", "no such room");
+		return NULL;
+	}
+	count = refer_to_count(sip);
+	if (count != 1) {
+		refer_refuse(f, leg, 400, count ? "Several Refer-To" :
+			     "Missing Refer-To", "a REFER needs exactly one "
+			     "Refer-To (RFC 3515 section 2.4.1)");
+		return NULL;
+	}
+	u = sip->sip_refer_to->r_url;
+	if ((u->url_type != url_sip && u->url_type != url_sips) ||
+	    u->url_host == NULL) {
+		refer_refuse(f, leg, 400, "Bad Refer-To",
+			     "Refer-To must be a SIP URI");
+		return NULL;
+	}
+	if (leg->p == NULL && room_find_aor(r, leg->peer ? leg->peer : "") ==
+	    NULL && gw->cfg->refer_policy != REFER_ANYONE) {
+		refer_refuse(f, leg, 403, NULL,
+			     "only participants may REFER to this room");
+		return NULL;
+	}
+	target = focus_url_aor(u);
+	if (target == NULL) {
+		refer_refuse(f, leg, 500, NULL, "out of memory");
+		return NULL;
+	}
+	name = room_uri_name(gw, target, &err);
+	if (name || focus_is_local(f, u)) {
+		free(name);
+		free(target);
+		refer_refuse(f, leg, 403, NULL, "a room cannot be invited "
+			     "into a room (loop)");
+		return NULL;
+	}
+	if (u->url_params)
+		url_param(u->url_params, "method", method, sizeof(method));
+	*is_bye = strcasecmp(method, "BYE") == 0;
+	if (!*is_bye && strcasecmp(method, "INVITE") != 0) {
+		free(target);
+		refer_refuse(f, leg, 403, NULL, "only INVITE and BYE "
+			     "references are carried out");
+		return NULL;
+	}
+	ref = calloc(1, sizeof(*ref));
+	if (ref == NULL || (ref->room = strdup(r->name)) == NULL ||
+	    (ev && ev->o_id && (ref->id = strdup(ev->o_id)) == NULL)) {
+		if (ref) {
+			free(ref->room);
+			free(ref);
+		}
+		free(target);
+		refer_refuse(f, leg, 500, NULL, "out of memory");
+		return NULL;
+	}
+	ref->target = target;
+	ref->leg = leg;
+	ref->next = leg->refers;
+	leg->refers = ref;
+	nua_respond(leg->nh, SIP_202_ACCEPTED, NUTAG_WITH_THIS(f->nua),
+		    SIPTAG_CONTACT_STR(leg->contact), TAG_END());
+	sx_info("room %s: REFER from %s to %s%s: 202 Accepted", r->name,
+		leg->peer ? leg->peer : "-", target,
+		*is_bye ? " (method BYE)" : "");
+	*rp = r;
+	return ref;
+}
+
+void focus_refer_incoming(struct focus *f, nua_handle_t *nh,
+			  struct focus_leg *leg, sip_t const *sip,
+			  tagi_t const *tags)
+{
+	tagi_t const *t = tl_find(tags, siptag_referred_by);
+	sip_referred_by_t const *by = t ?
+		(sip_referred_by_t const *)t->t_value : NULL;
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	struct focus_refer *ref;
+	struct room *r = NULL;
+	char *by_hdr = NULL, *by_uri = NULL;
+	int fresh = leg == NULL, is_bye = 0, status;
+
+	if (fresh) {
+		leg = focus_leg_new(f, nh, sip);
+		if (leg == NULL) {
+			nua_respond(nh, SIP_500_INTERNAL_SERVER_ERROR,
+				    NUTAG_WITH_THIS(f->nua), TAG_END());
+			nua_handle_destroy(nh);
+			return;
+		}
+	}
+	ref = refer_accept(f, leg, sip, tags, &is_bye, &r);
+	if (ref == NULL)
+		return;
+	if (fresh)
+		ref->inflight = 2;  /* nua's own two 100 Trying, see above */
+	else
+		focus_refer_progress(ref, 100, "Trying");
+	if (is_bye) {
+		status = refer_bye(f, ref);
+		focus_refer_progress(ref, status, NULL);
+		return;
+	}
+	/* RFC 3892: Referred-By copied, or made from From by nua */
+	if (by) {
+		by_hdr = sip_header_as_string(home, (sip_header_t const *)by);
+		by_uri = focus_url_aor(by->b_url);
+	}
+	status = focus_dial(f, ref, r, sip->sip_refer_to, by_hdr, by_uri);
+	if (status)
+		focus_refer_progress(ref, status, NULL);
+	free(by_uri);
+	su_home_deinit(home);
+}
