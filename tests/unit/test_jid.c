@@ -289,23 +289,15 @@ START_TEST(escape_exceptions)
 }
 END_TEST
 
-START_TEST(utf8_decode)
+/* The former name of utf8_decode() (tested in test_utf8.c) still answers
+ * the same. */
+START_TEST(utf8_decode_alias)
 {
 	unsigned long cp = 0;
 
-	ck_assert_uint_eq(jid_utf8_decode("A", 1, &cp), 1);
-	ck_assert_uint_eq(cp, 0x41);
-	ck_assert_uint_eq(jid_utf8_decode("\xc3\xa9", 2, &cp), 2);
-	ck_assert_uint_eq(cp, 0xe9);
 	ck_assert_uint_eq(jid_utf8_decode("\xe2\x99\x9a", 3, &cp), 3);
 	ck_assert_uint_eq(cp, 0x265a);
-	ck_assert_uint_eq(jid_utf8_decode("\xf4\x8f\xbf\xbf", 4, &cp), 4);
-	ck_assert_uint_eq(cp, 0x10ffff);
-	ck_assert_uint_eq(jid_utf8_decode("\xe2\x99\x9a", 2, &cp), 0);
-	ck_assert_uint_eq(jid_utf8_decode("\xe0\x80\x80", 3, &cp), 0);
-	ck_assert_uint_eq(jid_utf8_decode("\xc1\xbf", 2, &cp), 0);
-	ck_assert_uint_eq(jid_utf8_decode("\x80", 1, &cp), 0);
-	ck_assert_uint_eq(jid_utf8_decode("", 0, &cp), 0);
+	ck_assert_uint_eq(jid_utf8_decode("\xed\xa0\x80", 3, &cp), 0);
 }
 END_TEST
 
@@ -397,7 +389,7 @@ static Suite *jid_suite(void)
 	tcase_add_test(tc, format);
 	tcase_add_loop_test(tc, escape_table, 0, N(escapes));
 	tcase_add_test(tc, escape_exceptions);
-	tcase_add_test(tc, utf8_decode);
+	tcase_add_test(tc, utf8_decode_alias);
 	tcase_add_loop_test(tc, idna_table, 0, N(idna));
 	tcase_add_test(tc, idna_bad);
 	suite_add_tcase(s, tc);

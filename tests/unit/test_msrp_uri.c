@@ -193,6 +193,7 @@ START_TEST(paths)
 	ck_assert_uint_eq(u[2].port, 8145);
 	ck_assert_int_eq(msrp_path_parse(g, strlen(p), u, 2, &err), SX_ERROR);
 	ck_assert_ptr_nonnull(strstr(err.text, "more than 2"));
+	ck_assert_uint_eq(err.offset, strstr(p, "msrps://bob") - p);
 	sx_test_guard_free(g, strlen(p));
 
 	ck_assert_int_eq(msrp_path_parse("  msrp://h:1/s;tcp\t ", 20, u, 3,
@@ -203,6 +204,8 @@ START_TEST(paths)
 	ck_assert_int_eq(msrp_path_parse("msrp://h:1/s;tcp msrp://h:1/s", 29, u,
 					 3, &err), SX_ERROR);
 	ck_assert_int_eq(err.status, 400);
+	/* where the URI at fault starts */
+	ck_assert_uint_eq(err.offset, 17);
 }
 END_TEST
 
