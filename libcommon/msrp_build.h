@@ -29,7 +29,9 @@ struct msrp_out {
 	int has_range;
 	struct msrp_byte_range range;
 	/* Written only when not the default (SR no, FR yes), unless
-	 * force_report_headers is set. */
+	 * force_report_headers is set.  Mind that a zeroed struct has
+	 * failure_report MSRP_REPORT_NO, which asks for no response at all:
+	 * set MSRP_REPORT_YES when a 200 is wanted. */
 	enum msrp_report_mode success_report;
 	enum msrp_report_mode failure_report;
 	int force_report_headers;
