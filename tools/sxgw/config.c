@@ -39,6 +39,7 @@ static void config_defaults(struct sxgw_config *c)
 	c->max_rooms = 10000;
 	c->notify_window_ms = 100;
 	c->log_level = LOG_INFO;
+	config_xmpp_defaults(&c->xmpp);
 }
 
 static int set_str(char **dst, const char *v)
@@ -236,6 +237,9 @@ static int handler(void *user, const char *section, const char *name,
 		c->keep_rooms = b;
 		return 1;
 	}
+	if (strcmp(section, "xmpp") == 0)
+		return config_xmpp_set(&c->xmpp, name, v, ld->msg,
+				       sizeof(ld->msg));
 	if (KEY("log", "level")) {
 		int l = sx_log_level_parse(v);
 
@@ -260,8 +264,12 @@ int config_load(const char *path, struct sxgw_config *c, char *err,
 
 	config_defaults(c);
 	r = ini_parse(path, handler, &ld);
-	if (r == 0)
-		return 0;
+	if (r == 0) {
+		if (config_xmpp_check(&c->xmpp, ld.msg, sizeof(ld.msg)))
+			return 0;
+		snprintf(err, errcap, "%s: [xmpp] %s", path, ld.msg);
+		return -1;
+	}
 	if (r < 0)
 		snprintf(err, errcap, "%s: %s", path,
 			 r == -1 ? strerror(errno) : "out of memory");
@@ -281,5 +289,6 @@ void config_free(struct sxgw_config *c)
 	free(c->msrp_listen);
 	free(c->msrp_host);
 	free(c->domain);
+	config_xmpp_free(&c->xmpp);
 	memset(c, 0, sizeof(*c));
 }

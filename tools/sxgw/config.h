@@ -11,6 +11,36 @@
 
 #define CONFIG_MAX_LISTEN 8
 
+/* [xmpp]: the XMPP gateway (config_xmpp.c); off while server is NULL. */
+#define CONFIG_MAX_XMPP_DOMAINS 16
+
+enum room_anonymity {
+	ANON_NON = 0,     /* real JIDs shown to everyone (default) */
+	ANON_SEMI,        /* real JIDs hidden from occupants */
+};
+
+struct sxgw_xmpp_config {
+	char *server_host;                    /* NULL: the gateway is off */
+	unsigned short server_port;           /* component port */
+	char *secret;
+	char *domains[CONFIG_MAX_XMPP_DOMAINS];  /* XMPP users' domains */
+	int ndomains;
+	char *sip_domain;                     /* SIP users appear here */
+	char *sip_listen;                     /* the gateway's own SIP agent:
+						 "udp:HOST:PORT"; NULL: the
+						 first [sip] listen host,
+						 any free port */
+	enum room_anonymity anonymity;
+	size_t max_stanza_size;               /* bytes; a=max-size, 413 */
+	unsigned join_timeout;                /* s for a join to complete */
+	unsigned reconnect_min_ms;            /* link backoff */
+	unsigned reconnect_max_ms;
+	unsigned max_legs_per_user;           /* joins per bare JID */
+	unsigned max_legs;                    /* joins in all */
+	unsigned presence_rate;               /* presences/s per full JID
+						 before a flood is refused */
+};
+
 enum refer_policy {
 	REFER_PARTICIPANTS = 0,  /* only participants may REFER (default) */
 	REFER_ANYONE,
@@ -46,6 +76,8 @@ struct sxgw_config {
 	unsigned notify_window_ms;            /* NOTIFY coalescing window */
 	int keep_rooms;                       /* keep empty rooms */
 
+	struct sxgw_xmpp_config xmpp;
+
 	/* [log] */
 	int log_level;                        /* syslog level */
 };
@@ -55,5 +87,16 @@ struct sxgw_config {
 int config_load(const char *path, struct sxgw_config *c, char *err,
 		size_t errcap);
 void config_free(struct sxgw_config *c);
+
+/* config_xmpp.c: the [xmpp] section.  set returns 1, or 0 with a message
+ * in msg. */
+void config_xmpp_defaults(struct sxgw_xmpp_config *x);
+int config_xmpp_set(struct sxgw_xmpp_config *x, const char *name,
+		    const char *v, char *msg, size_t msgcap);
+/* Checks what needs the whole file (a secret with a server...): 1 when
+ * the section is usable, else 0 with a message in msg. */
+int config_xmpp_check(const struct sxgw_xmpp_config *x, char *msg,
+		      size_t msgcap);
+void config_xmpp_free(struct sxgw_xmpp_config *x);
 
 #endif
