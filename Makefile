@@ -6,6 +6,7 @@
 #   make check-unit   unit tests only
 #   make SANITIZE=1   build into build-asan/ with ASan+UBSan
 #   make install      PREFIX=/usr/local DESTDIR=
+#   make demo         run sxgw beside a private Prosody, on loopback
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -102,6 +103,10 @@ check-unit: tests
 check-integration: all
 	@BUILD=$(BUILD) FIXTURES=fixtures tests/run --integration
 
+# sxgw with a private Prosody on loopback, until Ctrl-C (scripts/demo).
+demo: all
+	@BUILD=$(BUILD) scripts/demo
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
@@ -117,7 +122,7 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all tests check check-unit check-integration install clean
+.PHONY: all tests check check-unit check-integration install clean demo
 .DELETE_ON_ERROR:
 .SECONDARY:
 

@@ -120,6 +120,49 @@ static int set_listen(struct load *ld, const char *v)
 	return 1;
 }
 
+static void free_rooms(struct sxgw_config *c)
+{
+	size_t i;
+
+	for (i = 0; c->rooms && c->rooms[i]; i++)
+		free(c->rooms[i]);
+	free(c->rooms);
+	c->rooms = NULL;
+}
+
+/* Room names as they appear in sip:NAME@domain: a SIP URI user part of
+ * unreserved characters, kept simple so that it is also a JID local
+ * part without escaping. */
+static int set_rooms(struct load *ld, const char *v)
+{
+	struct sxgw_config *c = ld->c;
+	char *copy = strdup(v), *tok, *save = NULL;
+	size_t n = 0;
+
+	free_rooms(c);
+	for (tok = strtok_r(copy, " \t,", &save); tok;
+	     tok = strtok_r(NULL, " \t,", &save)) {
+		char **grown;
+
+		if (tok[strspn(tok, "abcdefghijklmnopqrstuvwxyz0123456789"
+			       "-_.~")] != '\0') {
+			snprintf(ld->msg, sizeof(ld->msg), "rooms: '%s': "
+				 "lower-case letters, digits, - _ . ~ only",
+				 tok);
+			free(copy);
+			return 0;
+		}
+		grown = realloc(c->rooms, (n + 2) * sizeof(*grown));
+		if (grown == NULL)
+			break;
+		c->rooms = grown;
+		c->rooms[n++] = strdup(tok);
+		c->rooms[n] = NULL;
+	}
+	free(copy);
+	return 1;
+}
+
 #define KEY(s, k) (strcmp(section, s) == 0 && strcmp(name, k) == 0)
 
 static int handler(void *user, const char *section, const char *name,
@@ -244,6 +287,8 @@ static int handler(void *user, const char *section, const char *name,
 		c->notify_window_ms = (unsigned)n;
 		return 1;
 	}
+	if (KEY("conference", "rooms"))
+		return set_rooms(ld, v);
 	if (KEY("conference", "keep_rooms")) {
 		if (!set_bool(ld, name, v, &b))
 			return 0;
@@ -302,6 +347,7 @@ void config_free(struct sxgw_config *c)
 	free(c->msrp_listen);
 	free(c->msrp_host);
 	free(c->domain);
+	free_rooms(c);
 	config_xmpp_free(&c->xmpp);
 	memset(c, 0, sizeof(*c));
 }

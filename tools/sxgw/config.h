@@ -81,6 +81,8 @@ struct sxgw_config {
 	unsigned max_rooms;
 	unsigned notify_window_ms;            /* NOTIFY coalescing window */
 	int keep_rooms;                       /* keep empty rooms */
+	char **rooms;                         /* created at start and kept:
+						 NULL-terminated, may be NULL */
 
 	struct sxgw_xmpp_config xmpp;
 

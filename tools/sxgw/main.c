@@ -2,9 +2,12 @@
  * sxgw - SIP/MSRP chat rooms (and, through them, XMPP MUC): the service.
  *
  * main.c: options, configuration, daemon mode, signals, and the order of
- * start and stop.  On SIGTERM or SIGINT every participant is ended (BYE),
- * every subscription gets its final NOTIFY, and the process exits once the
- * SIP agent has finished those transactions; a second signal exits at once.
+ * start and stop.  The XMPP gateway starts last, once the rooms it leads
+ * into are served, and stops first: its occupants are told (332) while the
+ * rooms still stand.  On SIGTERM or SIGINT every participant is then ended
+ * (BYE), every subscription gets its final NOTIFY, and the process exits
+ * once the SIP agent has finished those transactions; a second signal
+ * exits at once.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +20,7 @@
 #include <unistd.h>
 
 #include "focus.h"
+#include "gw.h"
 #include "room.h"
 #include "switch.h"
 #include "sx_log.h"
@@ -46,7 +50,8 @@ static void usage(FILE *f)
 	fputs("Usage: sxgw [-c CONFIG] [-f] [-v] [-n] [-p PIDFILE]\n"
 	      "\n"
 	      "Hosts SIP/MSRP chat rooms: a conference focus (RFC 4579) with an\n"
-	      "MSRP switch (RFC 7701) and the conference event package (RFC 4575).\n"
+	      "MSRP switch (RFC 7701) and the conference event package (RFC 4575);\n"
+	      "with [xmpp] set, XMPP users join them from any MUC client (RFC 7702).\n"
 	      "\n"
 	      "  -c, --config FILE   configuration (default " SXGW_CONFIG_DEFAULT ")\n"
 	      "  -f, --foreground    stay in the foreground and log to stderr\n"
@@ -82,6 +87,8 @@ static void on_signal(void *arg, int fd, int events)
 		}
 		sx_notice("signal %u: ending every session", si.ssi_signo);
 		s->gw.stopping = 1;
+		gw_stop(s->gw.xmpp);
+		s->gw.xmpp = NULL;
 		room_destroy_all(&s->gw);
 		focus_shutdown(s->gw.focus, stopped, s);
 	}
@@ -211,11 +218,22 @@ int main(int argc, char **argv)
 		sx_err("SIP focus: %s", err.text);
 		return EXIT_START;
 	}
-	sx_notice("sxgw ready: rooms sip:NAME@%s, SIP %s, MSRP %s:%u",
+	if (room_create_configured(&s.gw, &err) != 0) {
+		sx_err("%s", err.text);
+		return EXIT_START;
+	}
+	if (gw_start(&s.gw, &s.gw.xmpp, &err) != 0) {
+		sx_err("XMPP gateway: %s", err.text);
+		return EXIT_START;
+	}
+	sx_notice("sxgw ready: rooms sip:NAME@%s, SIP %s, MSRP %s:%u%s%s",
 		  s.cfg.domain, s.cfg.sip_listen[0], switch_host(s.gw.sw),
-		  switch_port(s.gw.sw));
+		  switch_port(s.gw.sw), s.gw.xmpp ? ", XMPP server " : "",
+		  s.gw.xmpp ? s.cfg.xmpp.server_host : "");
 	sx_loop_run(s.gw.loop);
 
+	gw_stop(s.gw.xmpp);
+	s.gw.xmpp = NULL;
 	focus_free(s.gw.focus);
 	s.gw.focus = NULL;
 	switch_free(s.gw.sw);

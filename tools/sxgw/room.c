@@ -106,6 +106,24 @@ struct room *room_get(struct sxgw *gw, const char *name, int *created)
 	return r;
 }
 
+int room_create_configured(struct sxgw *gw, struct sx_err *err)
+{
+	char *const *name;
+	int created;
+
+	for (name = gw->cfg->rooms; name && *name; name++) {
+		struct room *r = room_get(gw, *name, &created);
+
+		if (r == NULL) {
+			sx_err_set(err, 500, "room %s: cannot be created",
+				   *name);
+			return SX_ERROR;
+		}
+		r->persistent = 1;
+	}
+	return 0;
+}
+
 /* --- participants that left, still in the roster ------------------------ */
 
 static unsigned long long mono_ms(void)
@@ -382,7 +400,8 @@ static void leave(struct participant *p, enum leave_reason why,
 		gone_add(p, why, reason[0] ? reason : NULL);
 	participant_free(p);
 	room_changed(r);
-	if (r->count == 0 && (!gw->cfg->keep_rooms || gw->stopping))
+	if (r->count == 0 && ((!gw->cfg->keep_rooms && !r->persistent) ||
+			      gw->stopping))
 		room_destroy(r);
 }
 

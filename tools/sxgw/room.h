@@ -95,6 +95,8 @@ struct room {
 	struct participant *participants;  /* in order of arrival */
 	unsigned count;
 	time_t created_at;
+	int persistent;            /* [conference] rooms: never destroyed
+				      while the service runs */
 
 	struct room_gone *gone;    /* left lately, oldest first */
 	struct sx_timer *gone_timer;
@@ -108,6 +110,8 @@ struct room {
  * returns the room name (caller frees), or NULL (err->status 404). */
 char *room_uri_name(struct sxgw *gw, const char *uri, struct sx_err *err);
 struct room *room_find(struct sxgw *gw, const char *name);
+/* Creates the rooms of [conference] rooms.  0, or SX_ERROR (err). */
+int room_create_configured(struct sxgw *gw, struct sx_err *err);
 /* Finds or creates; *created tells which.  NULL when max_rooms is reached
  * or the service is stopping. */
 struct room *room_get(struct sxgw *gw, const char *name, int *created);

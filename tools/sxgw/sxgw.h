@@ -9,6 +9,8 @@
  *   focus*.c      SIP: the conference focus (RFC 4579), conference event
  *                 package (RFC 4575), REFER (RFC 3515, RFC 4579 §5)
  *   switch*.c     MSRP: the chat room switch (RFC 4975, RFC 7701)
+ *   gw*.c         the XMPP gateway (RFC 7702): XMPP users in the rooms
+ *                 through one SIP+MSRP leg each, see gw.h
  *
  * The focus and the switch never call each other: each acts on rooms
  * through room.h, and room.c tells the other side what it must do.
@@ -20,6 +22,7 @@
 #include "sx_loop.h"
 
 struct focus;
+struct gw;
 struct msrp_switch;
 struct room;
 
@@ -28,6 +31,7 @@ struct sxgw {
 	const struct sxgw_config *cfg;
 	struct focus *focus;
 	struct msrp_switch *sw;
+	struct gw *xmpp;            /* the XMPP gateway, NULL when off */
 	struct room *rooms;         /* list, see room.h */
 	unsigned nrooms;
 	int stopping;               /* shutting down: no new rooms or calls */
