@@ -107,10 +107,14 @@ raw() {
 	xmpp_send "$p" raw "$*"
 }
 
-# no_reply NAME PEER ID: nothing answered ID within a second.
+# no_reply NAME PEER ID: nothing answered ID by the time a ping sent
+# after it to the rooms service (the same link, handled in order) was
+# answered.
 no_reply() {
-	sleep 1
-	if grep -q -E "\"event\":\"(iq|message|presence)\".*\"id\":\"$3\"" \
+	raw "$2" "<iq type='get' to='$ROOMS' id='after-$3'><ping xmlns='urn:xmpp:ping'/></iq>"
+	if ! reply "$2" "after-$3" >/dev/null; then
+		fail "$1" "the ping after it was not answered"
+	elif grep -q -E "\"event\":\"(iq|message|presence)\".*\"id\":\"$3\"" \
 		"$T_TMP/$2.out"; then
 		fail "$1" "answered: $(reply "$2" "$3")"
 	else
@@ -215,10 +219,33 @@ raw m "<iq type='get' to='$ROOM' id='ri1'><query xmlns='http://jabber.org/protoc
 r=$(reply m ri1)
 expect_field "room: disco#items answered, occupants not listed" \
 	"$r" items "[]"
+raw m "<iq type='get' to='$USERS' id='ui1'><query xmlns='http://jabber.org/protocol/disco#items'/></iq>"
+r=$(reply m ui1)
+expect_field "users domain: disco#items answered, empty" "$r" items "[]"
 raw m "<iq type='get' to='$ROOMS' id='si1'><query xmlns='http://jabber.org/protocol/disco#items'/></iq>"
 r=$(reply m si1)
 expect_field "rooms domain: disco#items lists the room" "$r" items \
 	"[{\"jid\": \"$ROOM\", \"name\": \"design\"}]"
+# the creator's configuration (XEP-0045 §10.1): an instant room is
+# accepted, a form to fill in is not offered, changes are refused
+raw a "<iq type='set' to='$ROOM' id='o1'><query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'/></query></iq>"
+expect_field "instant room accepted" "$(reply a o1)" type result
+raw a "<iq type='get' to='$ROOM' id='o2'><query xmlns='http://jabber.org/protocol/muc#owner'/></iq>"
+error_is "no configuration form" a o2 cancel feature-not-implemented
+raw a "<iq type='set' to='$ROOM' id='o3'><query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#roomconfig</value></field><field var='muc#roomconfig_persistentroom'><value>1</value></field></x></query></iq>"
+error_is "a configuration change refused" a o3 cancel feature-not-implemented
+raw m "<iq type='set' to='$ROOM' id='o4'><query xmlns='http://jabber.org/protocol/muc#admin'><item nick='alice' role='none'/></query></iq>"
+error_is "a kick over XMPP is forbidden" m o4 auth forbidden
+
+# the subject as discovered
+lb=$(xmpp_lines b)
+xmpp_send a subject "$ROOM" "Plans & more"
+check "bob sees the subject" xmpp_wait b \
+	"\"from\":\"$ROOM/alice\",.*\"subject\":\"Plans & more\"" 10 "$lb"
+raw m "<iq type='get' to='$ROOM' id='ri2'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>"
+expect_field "room: roominfo subject once set" \
+	"$(field "$(reply m ri2)" form)" muc#roominfo_subject "Plans & more"
+
 raw m "<iq type='get' to='$ROOM' id='rp1'><ping xmlns='urn:xmpp:ping'/></iq>"
 expect_field "ping the room" "$(reply m rp1)" type result
 
@@ -227,6 +254,11 @@ raw a "<iq type='get' to='$ROOM/alice' id='sp1'><ping xmlns='urn:xmpp:ping'/></i
 expect_field "self-ping of a joined occupant" "$(reply a sp1)" type result
 raw m "<iq type='get' to='$ROOM/alice' id='sp2'><ping xmlns='urn:xmpp:ping'/></iq>"
 error_is "self-ping by a non-occupant" m sp2 cancel not-acceptable
+# to another occupant: any error but not-acceptable, which would tell
+# alice she is out
+raw a "<iq type='get' to='$ROOM/bob' id='sp3'><ping xmlns='urn:xmpp:ping'/></iq>"
+error_is "an occupant pinging another: still joined" a sp3 \
+	cancel feature-not-implemented
 
 # --- hostile stanzas from a client -------------------------------------------
 
@@ -376,8 +408,22 @@ chatting "after the second component"
 # --- at the end ---------------------------------------------------------------
 
 check "sxgw is still running" kill -0 "$SXGW_PID"
+# stopped as a service is: its exit status says whether it freed what it
+# had (LeakSanitizer in a SANITIZE=1 build); a watchdog, not a pause
+kill -TERM "$SXGW_PID"
+(
+	trap 'kill $s; exit 0' TERM
+	sleep 15 &
+	s=$!
+	wait $s
+	kill -KILL "$SXGW_PID"
+) >/dev/null 2>&1 &
+DOG=$!
+wait "$SXGW_PID"
+expect_eq "sxgw stops cleanly on SIGTERM" "$?" 0
+kill "$DOG" 2>/dev/null
 check "sxgw logged no crash" sh -c \
-	"! grep -q -E 'AddressSanitizer|runtime error|Segmentation' '$LOG'"
+	"! grep -q -E 'Sanitizer|runtime error|Segmentation' '$LOG'"
 for p in a b m; do
 	xmpp_send "$p" quit
 done

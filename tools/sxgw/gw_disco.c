@@ -374,8 +374,27 @@ static void gw_time(struct gw_iq *q)
 	gw_iq_send(q, r);
 }
 
-/* XEP-0045 §10.1.2: the owner's "instant room" submission.  Rooms here
- * are ready when created, so accepting the defaults is a no-op. */
+/* A submitted form sets nothing but its FORM_TYPE (XEP-0004 §3.4). */
+static int gw_form_empty(xmpp_stanza_t *x)
+{
+	xmpp_stanza_t *f;
+	const char *var;
+
+	for (f = xmpp_stanza_get_children(x); f; f = xmpp_stanza_get_next(f)) {
+		if (!xmpp_stanza_is_tag(f) ||
+		    strcmp(xmpp_stanza_get_name(f), "field") != 0)
+			continue;
+		var = xmpp_stanza_get_attribute(f, "var");
+		if (var == NULL || strcmp(var, "FORM_TYPE") != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* XEP-0045 §10.1.2: the creator's "instant room" submission (or its
+ * cancellation) after the 201.  Rooms here are ready when created, so
+ * accepting the defaults is a no-op; a form that would change something
+ * cannot be honoured, and saying so beats ignoring it. */
 static int gw_instant_room(struct gw_iq *q)
 {
 	xmpp_stanza_t *x;
@@ -391,7 +410,12 @@ static int gw_instant_room(struct gw_iq *q)
 	if (type == NULL || (strcmp(type, "submit") != 0 &&
 			     strcmp(type, "cancel") != 0))
 		return 0;
-	gw_iq_send(q, gw_iq_result(q, NULL, NULL, NULL));
+	if (strcmp(type, "submit") == 0 && !gw_form_empty(x))
+		gw_stanza_error(q->gw, q->st, "cancel",
+				"feature-not-implemented",
+				"rooms are configured from the SIP side");
+	else
+		gw_iq_send(q, gw_iq_result(q, NULL, NULL, NULL));
 	return 1;
 }
 
@@ -438,6 +462,14 @@ static void gw_iq_dispatch(struct gw_iq *q)
 		/* XEP-0054 §3.1: no vCard is kept for rooms */
 		gw_stanza_error(q->gw, q->st, "cancel", "item-not-found",
 				"rooms have no vCard");
+	else if (q->get && q->target == TARGET_ROOM &&
+		 gw_is(q, NS_MUC_OWNER, "query"))
+		/* XEP-0045 §10.1.3: the configuration form a creator asks
+		 * for after the 201; there is none to fill in here, and the
+		 * client then keeps the room as it is */
+		gw_stanza_error(q->gw, q->st, "cancel",
+				"feature-not-implemented",
+				"rooms are configured from the SIP side");
 	else if ((q->target == TARGET_ROOM || q->target == TARGET_ROOMS) &&
 		 (strcmp(q->ns, NS_MUC_OWNER) == 0 ||
 		  strcmp(q->ns, NS_MUC_ADMIN) == 0))

@@ -178,6 +178,30 @@ static struct gw_pending *gw_pending_new(struct gw_occ *o,
 	return p;
 }
 
+/* At most how large the message/cpim the leg makes of this message is
+ * (gw_leg_cpim.c): From "nick" <aor> (quoting at most doubles the nick),
+ * To <room;gr=nick> (%-escapes at most triple it), DateTime, the NS and
+ * the escaped room.Subject, Content-Type, and the body.  Every XMPP
+ * occupant's leg refuses a CPIM message larger than max_stanza_size
+ * (413, gw_leg_msrp.c): one that passed here on its body alone would
+ * reach the SIP participants and be lost to the XMPP ones, while its
+ * sender saw it reflected. */
+static size_t gw_cpim_size_bound(const struct gw_occ *o,
+				 const struct gw_in *in, const char *to_nick)
+{
+	/* "From: " "\r\n" "To: " "DateTime: " + a stamp, "NS: room
+	 * <urn:x-sxgw:room>", "room.Subject: ", "Content-Type:
+	 * text/plain;charset=UTF-8", blank lines: 170 bytes, rounded up */
+	size_t n = 256;
+
+	n += 2 * (o->nick ? strlen(o->nick) : 0) + strlen(o->aor);
+	n += strlen(o->room_uri) + (to_nick ? 3 * strlen(to_nick) : 0);
+	/* a header value escapes a control character as \uXXXX */
+	if (in->subject)
+		n += 6 * strlen(in->subject);
+	return n + in->body_len;
+}
+
 /* A message for the room (nick NULL) or for one occupant of it. */
 static void gw_message_to_room(struct gw *gw, xmpp_stanza_t *st,
 			       const char *room_jid, const char *nick)
@@ -214,11 +238,11 @@ static void gw_message_to_room(struct gw *gw, xmpp_stanza_t *st,
 				 room_jid, from);
 		goto out;
 	}
-	size = in.body_len + (in.subject ? strlen(in.subject) : 0);
+	size = gw_cpim_size_bound(o, &in, nick);
 	if (size > gw->x->max_stanza_size) {
 		snprintf(text, sizeof(text),
-			 "the message is larger than %zu bytes",
-			 gw->x->max_stanza_size);
+			 "the message is larger than the %zu bytes a message "
+			 "may have here", gw->x->max_stanza_size);
 		gw_stanza_error(gw, st, "modify", "policy-violation", text);
 		goto out;
 	}
@@ -453,7 +477,7 @@ static void gw_html_walk(xmlNode *n, struct gw_buf *b, int depth)
  * entities decoded, never a network access.  We do not offer the HTML as
  * XHTML-IM: XEP-0071 is deprecated and making arbitrary HTML safe for it
  * takes a sanitiser, while the text loses nothing a reader needs.
- * Returns a malloc'd string or NULL. */
+ * Returns a malloc'd string, or NULL when there is no text. */
 static char *gw_html_to_text(const char *html, size_t len)
 {
 	struct gw_buf b = { 0 };
@@ -477,6 +501,12 @@ static char *gw_html_to_text(const char *html, size_t len)
 		b.s[--b.len] = '\0';
 	while (start < b.len && (b.s[start] == '\n' || b.s[start] == ' '))
 		start++;
+	if (start == b.len) {
+		/* markup without text (an image, an empty paragraph): the
+		 * caller says what came rather than send an empty body */
+		free(b.s);
+		return NULL;
+	}
 	memmove(b.s, b.s + start, b.len - start + 1);
 	return b.s;
 }
