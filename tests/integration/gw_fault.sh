@@ -1,46 +1,61 @@
 #!/bin/sh
 # The XMPP server goes away mid-conversation: Prosody is killed (SIGKILL)
-# and started again on the same ports, three times.  Each time sxgw
-# reconnects, the XMPP occupant's leg is ended at once (the SIP users see
-# it leave: no ghost), the SIP users keep their session and keep talking,
-# the XMPP user is told with status 333 once the link is back and rejoins.
-# sxgw's resident memory must not grow from one cycle to the next.
+# and started again on the same ports, several times.  Each time sxgw
+# reconnects with backoff, the XMPP occupants' legs are ended at once
+# (the SIP users see them leave: no ghost), the SIP users keep their
+# sessions and keep talking, the XMPP users are told with status 333 once
+# the link is back and rejoin.  sxgw's resident memory must not grow from
+# one cycle to the next.  With GW_KEEP=DIR the work files (logs, events)
+# are copied to DIR at the end.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_xmpp.sh"
 
 J=$BIN/sxjoin
 [ -x "$J" ] || { echo "no $J"; exit 1; }
 [ -x "$BIN/sxgw" ] || { echo "no $BIN/sxgw"; exit 77; }
-command -v prosody >/dev/null || { echo "no prosody"; exit 77; }
+if ! "$XMPP_PYTHON" -c 'import slixmpp' 2>/dev/null; then
+	echo "skipped: slixmpp for $XMPP_PYTHON not installed (scripts/setup)"
+	exit 77
+fi
 export TZ=UTC
 
 ROOMS=conference.sip.example.test
 USERS=sip.example.test
 ROOM=design@$ROOMS
-CYCLES=3
+CYCLES=${GW_FAULT_CYCLES:-6}
 
 seen() { wait_for_line "$1" "$2" 15 >/dev/null; }
 count() { grep -c -E "$2" "$1" 2>/dev/null || true; }
-# Waits until FILE has more than N lines matching REGEX.
+# seen_more FILE N REGEX: waits until FILE has more than N lines matching.
 seen_more() {
-	deadline=$(($(date +%s) + 15))
+	sm_deadline=$(($(date +%s) + 15))
 	while [ "$(count "$1" "$3")" -le "$2" ]; do
-		[ "$(date +%s)" -ge "$deadline" ] && return 1
+		[ "$(date +%s)" -ge "$sm_deadline" ] && return 1
 		sleep 0.05
 	done
 }
 rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
 
-start_prosody px example.test "$ROOMS" "$USERS" ||
-	{ fail "prosody starts"; finish; }
-xmpp_register alice example.test alicepw || { fail "alice registers"; finish; }
+start_prosody px "$ROOMS" "$USERS"
+rc=$?
+[ "$rc" -ne 77 ] || { echo "skipped: prosody not installed"; exit 77; }
+[ "$rc" -eq 0 ] || { fail "prosody starts"; finish; }
+for u in alice dave; do
+	xmpp_register "$u" "${u}pw" || { fail "$u registers"; finish; }
+done
 
 SXGW_SIP_PORT=$(free_port)
-# The first reconnection waits a second: the XMPP client, which comes
-# back at once, is online again by then and hears the 333.
+# SIP over TCP (the legs take the first [sip] listen): over UDP every
+# finished transaction stays 64*T1 = 32 s (RFC 3261 timers D and J), so
+# that memory rises for the first half minute of any SIP traffic,
+# leak or not; over TCP these timers are zero and what stays is what
+# sxgw keeps.
+# The reconnection waits 1.5 s at least (2 s less up to a quarter of
+# jitter): the XMPP clients, which log in again as soon as the server is
+# back, are online by then and hear the 333.
 cat >"$T_TMP/sxgw.ini" <<EOI
 [sip]
-listen = udp:127.0.0.1:$SXGW_SIP_PORT tcp:127.0.0.1:$SXGW_SIP_PORT
+listen = tcp:127.0.0.1:$SXGW_SIP_PORT udp:127.0.0.1:$SXGW_SIP_PORT
 [msrp]
 listen = 127.0.0.1:$(free_port)
 [conference]
@@ -50,17 +65,18 @@ server = 127.0.0.1:$XMPP_COMPONENT_PORT
 secret = $XMPP_SECRET
 domains = example.test
 sip_domain = $USERS
-reconnect_min_ms = 1000
-reconnect_max_ms = 2000
+reconnect_min_ms = 2000
+reconnect_max_ms = 4000
 [log]
 level = debug
 EOI
 SXGW_LOG=$T_TMP/sxgw.log
 spawn SXGW_PID "$BIN/sxgw" -f -c "$T_TMP/sxgw.ini" 2>"$SXGW_LOG"
 UP="xmpp: link to 127.0.0.1:$XMPP_COMPONENT_PORT up as $ROOMS\$"
+UP_USERS="xmpp: link to 127.0.0.1:$XMPP_COMPONENT_PORT up as $USERS\$"
 check "sxgw connects" seen "$SXGW_LOG" "$UP"
 
-PROXY=sip:127.0.0.1:$SXGW_SIP_PORT
+PROXY="sip:127.0.0.1:$SXGW_SIP_PORT;transport=tcp"
 for u in bob carol; do
 	mkfifo "$T_TMP/$u.in"
 	"$J" --json --from "sip:$u@$USERS" --proxy "$PROXY" "sip:$ROOM" \
@@ -69,55 +85,114 @@ for u in bob carol; do
 	check "$u joins" seen "$T_TMP/$u.out" '"event":"joined"'
 done
 
-mkfifo "$T_TMP/alice.in"
-/usr/bin/python3 "$(dirname "$0")/xmpp_peer.py" --jid alice@example.test \
-	--password alicepw --server "127.0.0.1:$XMPP_C2S_PORT" \
-	<>"$T_TMP/alice.in" >"$T_TMP/alice.out" 2>"$T_TMP/alice.err" &
-T_PIDS="$T_PIDS $!"
-A=$T_TMP/alice.out
-MUC="<x xmlns='http://jabber.org/protocol/muc'/>"
-JOIN="send <presence to='$ROOM/alice'>$MUC</presence>"
-# Received stanzas are JSON strings: match on what survives the escaping.
-SELF='"event": *"stanza".*from=.{1,2}'"$ROOM"'/alice.*code=.{1,2}110'
-S333='"event": *"stanza".*type=.{1,2}unavailable.*code=.{1,2}333'
+xmpp_peer AP alice alice@example.test/r1 alicepw ||
+	{ fail "alice online"; finish; }
+xmpp_peer DP dave dave@example.test/r1 davepw ||
+	{ fail "dave online"; finish; }
+
+# JSON events of the peers (keys in a fixed order).
+SELF_A="\"event\":\"presence\",\"from\":\"$ROOM/alice\",.*\"type\":\"available\",.*\"codes\":\[([0-9]+,)*110"
+SELF_D="\"event\":\"presence\",\"from\":\"$ROOM/dave\",.*\"type\":\"available\",.*\"codes\":\[([0-9]+,)*110"
+# s333 NICK: the unavailable self-presence with 333 after the link loss.
+s333() {
+	echo "\"event\":\"presence\",\"from\":\"$ROOM/$1\",.*\"type\":\"unavailable\",.*\"codes\":\[110,333\]"
+}
+LOST='occupants? left their rooms: the link is down'
 
 i=1
 rss_first=
 while [ "$i" -le "$CYCLES" ]; do
-	selfs=$(count "$A" "$SELF")
-	check "cycle $i: alice online" seen_more "$A" $((i - 1)) \
-		'"event": *"online"'
-	echo "$JOIN" >>"$T_TMP/alice.in"
-	check "cycle $i: alice (re)joins" seen_more "$A" "$selfs" "$SELF"
+	ma=$(xmpp_lines alice)
+	md=$(xmpp_lines dave)
+	xmpp_send alice join "$ROOM" alice 0
+	xmpp_send dave join "$ROOM" dave 0
+	check "cycle $i: alice (re)joins" xmpp_wait alice "$SELF_A" 10 "$ma"
+	check "cycle $i: dave (re)joins" xmpp_wait dave "$SELF_D" 10 "$md"
 	check "cycle $i: bob sees alice join" seen_more "$T_TMP/bob.out" \
 		$((i - 1)) '"event":"join",.*"nick":"alice"'
-	echo "send <message to='$ROOM' type='groupchat'><body>from alice $i</body></message>" \
-		>>"$T_TMP/alice.in"
+	xmpp_send alice say "$ROOM" "from alice $i"
 	check "cycle $i: bob hears alice" seen "$T_TMP/bob.out" \
 		"\"text\":\"from alice $i\""
-	[ -n "$rss_first" ] || rss_first=$(rss_kb "$SXGW_PID")
+	check "cycle $i: dave hears alice" xmpp_wait dave \
+		"\"from\":\"$ROOM/alice\",.*\"body\":\"from alice $i\"" 10 "$md"
+	say_c="from carol $i"
+	echo "$say_c" >>"$T_TMP/carol.in"
+	check "cycle $i: alice hears carol" xmpp_wait alice \
+		"\"from\":\"$ROOM/carol\",.*\"body\":\"$say_c\"" 10 "$ma"
+	# The first cycle warms up (libraries' buffers, the first
+	# reconnection): the reference is taken in the second.
+	[ "$i" -ne 2 ] || rss_first=$(rss_kb "$SXGW_PID")
 
 	# --- the server dies ------------------------------------------------
 	ups=$(count "$SXGW_LOG" "$UP")
-	n333=$(count "$A" "$S333")
-	lost=$(count "$SXGW_LOG" 'occupants? left their rooms: the link is down')
-	kill -9 "$XMPP_PID"
-	check "cycle $i: sxgw sees the link go" seen_more "$SXGW_LOG" \
-		"$lost" 'occupants? left their rooms: the link is down'
+	ups_u=$(count "$SXGW_LOG" "$UP_USERS")
+	lost=$(count "$SXGW_LOG" "$LOST")
+	backoffs=$(count "$SXGW_LOG" "$ROOMS: down: .*; reconnecting in [0-9]+ ms")
+	ma=$(xmpp_lines alice)
+	md=$(xmpp_lines dave)
+	stop_prosody KILL
+	check "cycle $i: sxgw sees the link go" \
+		seen_more "$SXGW_LOG" "$lost" "$LOST"
+	check "cycle $i: sxgw backs off before reconnecting" seen_more \
+		"$SXGW_LOG" "$backoffs" "$ROOMS: down: .*; reconnecting in [0-9]+ ms"
+	check "cycle $i: sxgw logs both occupants lost" grep -q -E \
+		"xmpp: 2 occupants left their rooms: the link is down" \
+		"$SXGW_LOG"
 	check "cycle $i: bob sees alice leave (no ghost)" seen_more \
 		"$T_TMP/bob.out" $((i - 1)) '"event":"leave",.*"nick":"alice"'
+	check "cycle $i: bob sees dave leave (no ghost)" seen_more \
+		"$T_TMP/bob.out" $((i - 1)) '"event":"leave",.*"nick":"dave"'
 	echo "still here $i" >>"$T_TMP/bob.in"
 	check "cycle $i: the SIP users keep talking" seen "$T_TMP/carol.out" \
 		"\"text\":\"still here $i\""
-	restart_prosody px || { fail "prosody restarts"; break; }
-	check "cycle $i: sxgw reconnects" seen_more "$SXGW_LOG" "$ups" "$UP"
-	check "cycle $i: alice hears 333" seen_more "$A" "$n333" "$S333"
+	check "cycle $i: alice disconnected" \
+		xmpp_wait alice '"event":"disconnected"' 10 "$ma"
+	restart_prosody || { fail "cycle $i: prosody restarts"; break; }
+	xmpp_send alice reconnect
+	xmpp_send dave reconnect
+	check "cycle $i: alice logs in again" \
+		xmpp_wait alice '"event":"session_start"' 10 "$ma"
+	check "cycle $i: dave logs in again" \
+		xmpp_wait dave '"event":"session_start"' 10 "$md"
+	check "cycle $i: sxgw reconnects (rooms)" \
+		seen_more "$SXGW_LOG" "$ups" "$UP"
+	check "cycle $i: sxgw reconnects (SIP users)" \
+		seen_more "$SXGW_LOG" "$ups_u" "$UP_USERS"
+	check "cycle $i: alice hears 333" \
+		xmpp_wait alice "$(s333 alice)" 10 "$ma"
+	check "cycle $i: dave hears 333" \
+		xmpp_wait dave "$(s333 dave)" 10 "$md"
 	i=$((i + 1))
 done
 
 rss_last=$(rss_kb "$SXGW_PID")
-echo "sxgw RSS: ${rss_first} kB after the first cycle, ${rss_last} kB after $CYCLES"
-check "sxgw's memory does not grow (1 MB slack)" \
-	test "$rss_last" -le $((rss_first + 1024))
+echo "sxgw RSS: ${rss_first} kB in cycle 2, ${rss_last} kB after cycle $CYCLES"
+if ldd "$BIN/sxgw" 2>/dev/null | grep -q libasan; then
+	# ASan's quarantine holds freed memory back: RSS says nothing here,
+	# LeakSanitizer's report at the exit does.
+	echo "skipped: the RSS check (an ASan build)"
+else
+	# Bounded: RFC 6026 keeps an accepted INVITE transaction 32 s
+	# whatever the transport (timers L and M), in the focus and in the
+	# gateway's agent: about 45 kB a cycle for the two joins until the
+	# first ones expire (twice that is allowed).  Legs or occupants kept
+	# would add more.
+	slack=$((96 * (CYCLES - 2)))
+	check "sxgw's memory does not grow (${slack} kB slack)" \
+		test "${rss_last:-999999}" -le $((${rss_first:-0} + slack))
+fi
+check "the 333 came once per cycle" \
+	test "$(count "$T_TMP/alice.out" "$(s333 alice)")" -eq "$CYCLES"
+check "the SIP users kept their sessions" sh -c \
+	"! grep -q -E '\"event\":\"(ended|left|error)\"' '$T_TMP/bob.out' '$T_TMP/carol.out'"
+echo "after the storm" >>"$T_TMP/carol.in"
+check "bob still hears carol" seen "$T_TMP/bob.out" '"text":"after the storm"'
 check "sxgw still runs" kill -0 "$SXGW_PID"
+kill "$SXGW_PID"
+wait "$SXGW_PID"
+expect_eq "sxgw stops cleanly" "$?" 0
+xmpp_forget "$SXGW_PID"
+check "no sanitizer report in sxgw's log" sh -c \
+	"! grep -q -E 'Sanitizer|runtime error' '$SXGW_LOG'"
+[ -z "${GW_KEEP:-}" ] || cp -r "$T_TMP/." "$GW_KEEP"
 finish

@@ -3,10 +3,11 @@
 # GW_SERVER=ejabberd, see gw_ejabberd.sh): two XMPP users (xmpp_peer.py)
 # and two SIP users (sxjoin) in one room.  Joins in both orders with the
 # order of presences and their status codes, messages all four ways,
-# private messages both ways, a nick conflict and a change, the subject,
-# history on a late join with delay stamps, leaving, a kick, and the room
-# destroyed and created again.  Every wait is for an event; ports are
-# picked free per run.
+# private messages both ways, a nick conflict and a change, the subject
+# both ways, history on a late join with delay stamps, leaving, a kick,
+# and the room gone once everyone left.  Every wait is for an event;
+# ports are picked free per run.  With GW_KEEP=DIR the work files (logs,
+# events) are copied to DIR at the end.
 #
 #   alice (XMPP) creates the room, bob (SIP) joins and speaks, dave (XMPP)
 #   joins late (history, subject), carol (SIP) joins last.
@@ -17,6 +18,10 @@ GW_SERVER=${GW_SERVER:-prosody}
 J=$BIN/sxjoin
 [ -x "$J" ] || { echo "no $J"; exit 1; }
 [ -x "$BIN/sxgw" ] || { echo "no $BIN/sxgw"; exit 77; }
+if ! "$XMPP_PYTHON" -c 'import slixmpp' 2>/dev/null; then
+	echo "skipped: slixmpp for $XMPP_PYTHON not installed (scripts/setup)"
+	exit 77
+fi
 export TZ=UTC
 
 ROOMS=conference.sip.example.test
@@ -24,84 +29,35 @@ USERS=sip.example.test
 ROOM=design@$ROOMS
 ROOM_URI=sip:$ROOM
 
-# --- the XMPP peers ----------------------------------------------------------
-# xp_start NAME JID PASSWORD: a client fed by $T_TMP/NAME.in, its events
-# (one JSON object per line, every stanza received as "xml") in
-# $T_TMP/NAME.out; waits until it is online.
-xp_start() {
-	mkfifo "$T_TMP/$1.in"
-	/usr/bin/python3 "$(dirname "$0")/xmpp_peer.py" --jid "$2" \
-		--password "$3" --server "127.0.0.1:$XMPP_C2S_PORT" \
-		<>"$T_TMP/$1.in" >"$T_TMP/$1.out" 2>"$T_TMP/$1.err" &
-	T_PIDS="$T_PIDS $!"
-	wait_for_line "$T_TMP/$1.out" '"event": *"online"' 15 >/dev/null
-}
-
-# xp NAME RAW-XML: the peer sends this stanza as it is.
-xp() {
-	n=$1
-	shift
-	printf 'send %s\n' "$*" >>"$T_TMP/$n.in"
-}
-
-# xp_find NAME [after=LINE] TERM...: waits (10 s) for a stanza received by
-# NAME after event line LINE that matches every TERM, and prints its line.
-#   name=presence|message|iq  from=JID  type=T  code=N (muc#user status,
-#   repeatable)  nocode=N  nick=N (item nick)  jid=J (item jid)  nojid
-#   body=TEXT  subject=TEXT  delay (a XEP-0203 stamp)  error=CONDITION
-#   id=ID  role=R
-xp_find() {
-	/usr/bin/python3 "$T_TMP/xpfind.py" "$T_TMP/$1.out" "$@"
-}
-
-cat >"$T_TMP/xpfind.py" <<'EOF'
+# ev PEER [after=LINE] TERM...: waits (10 s) for an event of PEER after
+# line LINE matching every TERM and prints its line number.  Terms:
+# KEY=VALUE (a member of the JSON event, "event" included), code=N and
+# nocode=N (muc#user status codes), has=KEY and no=KEY (a member present
+# or absent).
+cat >"$T_TMP/ev.py" <<'EOF'
 import json, sys, time
-import xml.etree.ElementTree as ET
-MUCU = '{http://jabber.org/protocol/muc#user}'
-ERR = '{urn:ietf:params:xml:ns:xmpp-stanzas}'
-path, terms = sys.argv[1], sys.argv[3:]
+path, terms = sys.argv[1], sys.argv[2:]
 after = 0
 if terms and terms[0].startswith('after='):
     after = int(terms.pop(0)[6:])
 
-def local(tag):
-    return tag.split('}')[-1]
-
-def text_of(st, name):
-    for c in st:
-        if local(c.tag) == name:
-            return c.text or ''
-    return None
-
-def matches(st):
-    x = [c for c in st if c.tag == MUCU + 'x']
-    codes = set()
-    item = None
-    if x:
-        codes = {s.get('code') for s in x[0] if local(s.tag) == 'status'}
-        items = [c for c in x[0] if local(c.tag) == 'item']
-        item = items[0] if items else None
+def matches(ev):
     for t in terms:
         k, _, v = t.partition('=')
-        if k == 'name' and local(st.tag) != v: return False
-        if k == 'from' and st.get('from') != v: return False
-        if k == 'type' and (st.get('type') or 'available') != v: return False
-        if k == 'id' and st.get('id') != v: return False
-        if k == 'code' and v not in codes: return False
-        if k == 'nocode' and v in codes: return False
-        if k in ('nick', 'jid', 'role') and (item is None or item.get(k) != v):
+        if k == 'code':
+            if int(v) not in ev.get('codes', []): return False
+        elif k == 'nocode':
+            if int(v) in ev.get('codes', []): return False
+        elif k == 'has':
+            if v not in ev: return False
+        elif k == 'no':
+            if v in ev: return False
+        elif str(ev.get(k)) != v:
             return False
-        if k == 'nojid' and item is not None and item.get('jid'): return False
-        if k in ('body', 'subject') and text_of(st, k) != v: return False
-        if k == 'delay' and not any(local(c.tag) == 'delay' and c.get('stamp')
-                                    for c in st): return False
-        if k == 'error':
-            e = [c for c in st if local(c.tag) == 'error']
-            if not e or not any(c.tag == ERR + v for c in e[0]): return False
     return True
 
 deadline = time.time() + 10
-while time.time() < deadline:
+while True:
     try:
         lines = open(path, encoding='utf-8').read().split('\n')
     except OSError:
@@ -109,23 +65,29 @@ while time.time() < deadline:
     for n, line in enumerate(lines[after:], after + 1):
         try:
             ev = json.loads(line)
-            st = ET.fromstring(ev['xml'])
-        except (ValueError, KeyError, ET.ParseError):
+        except ValueError:
             continue
-        if matches(st):
+        if matches(ev):
             print(n)
             sys.exit(0)
+    if time.time() >= deadline:
+        break
     time.sleep(0.05)
-sys.stderr.write('%s: no stanza matching %s after line %d\n'
+sys.stderr.write('%s: no event matching %s after line %d\n'
                  % (path, ' '.join(terms), after))
 sys.exit(1)
 EOF
-
-# check_find NAME PEER TERM...: a check that a stanza came; its line in $L.
-check_find() {
-	cf_name=$1
+ev() {
+	ev_peer=$1
 	shift
-	if L=$(xp_find "$@"); then pass "$cf_name"; else fail "$cf_name"; L=0; fi
+	"$XMPP_PYTHON" "$T_TMP/ev.py" "$T_TMP/$ev_peer.out" "$@"
+}
+
+# check_ev NAME PEER TERM...: a check that the event came; its line in $L.
+check_ev() {
+	ce_name=$1
+	shift
+	if L=$(ev "$@"); then pass "$ce_name"; else fail "$ce_name"; L=0; fi
 }
 
 # in_order NAME A B: event line A came before line B.
@@ -140,17 +102,18 @@ seen() {
 
 # --- the server and sxgw ------------------------------------------------------
 if [ "$GW_SERVER" = ejabberd ]; then
-	command -v ejabberdctl >/dev/null || { echo "no ejabberd"; exit 77; }
-	start_ejabberd ej example.test "$ROOMS" "$USERS" ||
-		{ fail "ejabberd starts"; finish; }
+	start_ejabberd ej "$ROOMS" "$USERS"
 else
-	command -v prosody >/dev/null || { echo "no prosody"; exit 77; }
-	start_prosody px example.test "$ROOMS" "$USERS" ||
-		{ fail "prosody starts"; finish; }
+	start_prosody px "$ROOMS" "$USERS"
 fi
+rc=$?
+if [ "$rc" -eq 77 ]; then
+	echo "skipped: $GW_SERVER not usable here"
+	exit 77
+fi
+[ "$rc" -eq 0 ] || { fail "$GW_SERVER starts"; finish; }
 for u in alice dave; do
-	xmpp_register "$u" example.test "${u}pw" ||
-		{ fail "$u registers"; finish; }
+	xmpp_register "$u" "${u}pw" || { fail "$u registers"; finish; }
 done
 
 SXGW_SIP_PORT=$(free_port)
@@ -179,155 +142,212 @@ check "the SIP users' link comes up" \
 	seen "$SXGW_LOG" "xmpp: link to 127.0.0.1:$XMPP_COMPONENT_PORT up as $USERS\$"
 
 PROXY=sip:127.0.0.1:$SXGW_SIP_PORT
-sip_user() { # NAME: sxjoin as sip:NAME@sip.example.test, JSON on NAME.out
+# sip_user NAME: sxjoin as sip:NAME@sip.example.test, JSON events in
+# NAME.out, lines from NAME.in; its pid in SIP_PID.
+sip_user() {
 	mkfifo "$T_TMP/$1.in"
+	# Not spawn: a background command's stdin would be /dev/null.
 	"$J" --json --from "sip:$1@$USERS" --proxy "$PROXY" "$ROOM_URI" \
 		<>"$T_TMP/$1.in" >"$T_TMP/$1.out" 2>&1 &
-	T_PIDS="$T_PIDS $!"
-	eval "${1}_pid=$!"
+	SIP_PID=$!
+	T_PIDS="$T_PIDS $SIP_PID"
 }
 say() { n=$1; shift; printf '%s\n' "$*" >>"$T_TMP/$n.in"; }
 
-xp_start alice alice@example.test alicepw || { fail "alice online"; finish; }
-xp_start dave dave@example.test davepw || { fail "dave online"; finish; }
 A=alice@example.test/gw
 D=dave@example.test/gw
-MUC="<x xmlns='http://jabber.org/protocol/muc'/>"
+xmpp_peer AP alice "$A" alicepw || { fail "alice online"; finish; }
+xmpp_peer DP dave "$D" davepw || { fail "dave online"; finish; }
 
 # --- alice creates the room ---------------------------------------------------
-xp alice "<presence to='$ROOM/alice'>$MUC</presence>"
-check_find "alice: self-presence with 110, 100, 201" alice name=presence \
-	from="$ROOM/alice" code=110 code=100 code=201 jid="$A" \
+xmpp_send alice join "$ROOM" alice
+check_ev "alice: self-presence with 110, 100, 201" alice event=presence \
+	from="$ROOM/alice" type=available code=110 code=100 code=201 jid="$A" \
 	role=participant
 a_self=$L
-check_find "alice: the empty subject after it" alice after="$a_self" \
-	name=message type=groupchat from="$ROOM" subject=
+check_ev "alice: the empty subject after it" alice after="$a_self" \
+	event=message type=groupchat from="$ROOM" subject=
 check "sxgw logs the join" \
 	seen "$SXGW_LOG" "xmpp: $A joined design as alice\$"
 
 # --- bob (SIP) joins after an XMPP user, speaks, sets the subject -----------
 sip_user bob
+bob_pid=$SIP_PID
 check "bob joins" seen "$T_TMP/bob.out" '"event":"joined",.*"nick":"bob"'
 check "bob sees alice" seen "$T_TMP/bob.out" '"event":"who",.*"nicks":\["alice","bob"\]'
-check_find "alice sees bob, with his SIP address as JID" alice \
-	name=presence from="$ROOM/bob" jid="bob@$USERS" nocode=110
+check_ev "alice sees bob, with his SIP address as JID" alice \
+	event=presence from="$ROOM/bob" type=available jid="bob@$USERS" \
+	nocode=110
 say bob "history one"
 say bob "/topic Plans"
-check_find "SIP -> XMPP: alice gets bob's message" alice name=message \
-	type=groupchat from="$ROOM/bob" body="history one"
-check_find "alice gets bob's subject" alice name=message \
+check_ev "SIP -> XMPP: alice gets bob's message" alice event=message \
+	type=groupchat from="$ROOM/bob" body="history one" no=delay_stamp
+check_ev "alice gets bob's subject" alice event=message \
 	from="$ROOM/bob" subject=Plans
 
+# --- dave first takes a nick in use: refused, no leg left behind -------------
+xmpp_send dave join "$ROOM" bob
+check_ev "dave: bob is taken: conflict" dave event=presence type=error \
+	from="$ROOM/bob" error_condition=conflict
+check "sxgw ends dave's leg" \
+	seen "$SXGW_LOG" "xmpp: $D could not join design as bob: 425"
+check "the room lets dave's refused leg go" \
+	seen "$SXGW_LOG" "room design: sip:dave@example.test left"
+
 # --- dave (XMPP) joins late: presences, self last, history, subject ----------
-xp dave "<presence to='$ROOM/dave'>$MUC</presence>"
-check_find "dave: alice's presence" dave name=presence from="$ROOM/alice" \
-	jid="$A" nocode=110
+d_mark=$(xmpp_lines dave)
+xmpp_send dave join "$ROOM" dave
+check_ev "dave: alice's presence" dave after="$d_mark" event=presence \
+	from="$ROOM/alice" jid="$A" nocode=110
 d_alice=$L
-check_find "dave: bob's presence" dave name=presence from="$ROOM/bob" \
-	jid="bob@$USERS"
+check_ev "dave: bob's presence" dave after="$d_mark" event=presence \
+	from="$ROOM/bob" jid="bob@$USERS"
 d_bob=$L
-check_find "dave: self-presence, 110 and 100, no 201" dave name=presence \
-	from="$ROOM/dave" code=110 code=100 nocode=201
+check_ev "dave: self-presence, 110 and 100, no 201" dave after="$d_mark" \
+	event=presence from="$ROOM/dave" code=110 code=100 nocode=201
 d_self=$L
-check_find "dave: history with a delay stamp" dave name=message \
-	type=groupchat from="$ROOM/bob" body="history one" delay
+check_ev "dave: history with a delay stamp" dave after="$d_mark" \
+	event=message type=groupchat from="$ROOM/bob" body="history one" \
+	has=delay_stamp
 d_hist=$L
-check_find "dave: the subject" dave name=message subject=Plans \
-	after="$d_self"
+check_ev "dave: the subject" dave after="$d_mark" event=message \
+	type=groupchat subject=Plans no=body no=delay_stamp
 d_subj=$L
 in_order "dave: others before self (alice)" "$d_alice" "$d_self"
 in_order "dave: others before self (bob)" "$d_bob" "$d_self"
 in_order "dave: self before history" "$d_self" "$d_hist"
 in_order "dave: history before subject" "$d_hist" "$d_subj"
-check_find "alice sees dave" alice name=presence from="$ROOM/dave" \
-	jid="$D"
+check "dave: no message before his self-presence" awk -v a="$d_mark" \
+	-v b="$d_self" 'NR > a && NR < b && /"event":"message"/ { f = 1 }
+	END { exit f || b == 0 }' "$T_TMP/dave.out"
+check_ev "alice sees dave" alice event=presence from="$ROOM/dave" \
+	type=available jid="$D"
 check "bob sees dave" seen "$T_TMP/bob.out" '"event":"join",.*"nick":"dave"'
+expect_eq "bob first sees dave join as dave (not the refused leg)" \
+	"$(grep -m1 '"aor":"sip:dave@example.test"' "$T_TMP/bob.out" |
+		sed 's/.*"event":"\([a-z]*\)".*"nick":"\([^"]*\)".*/\1 \2/')" \
+	"join dave"
 
 # --- carol (SIP) joins last ---------------------------------------------------
 sip_user carol
+carol_pid=$SIP_PID
 check "carol sees everyone" seen "$T_TMP/carol.out" \
 	'"event":"who",.*"nicks":\["alice","bob","carol","dave"\]'
-check_find "alice sees carol" alice name=presence from="$ROOM/carol"
+check_ev "alice sees carol" alice event=presence from="$ROOM/carol" \
+	type=available jid="carol@$USERS"
 
 # --- messages all four ways ---------------------------------------------------
-xp alice "<message to='$ROOM' type='groupchat' id='m1'><body>x to all</body></message>"
-check_find "alice's message reflected with its id" alice name=message \
-	from="$ROOM/alice" id=m1 body="x to all"
-check_find "XMPP -> XMPP: dave gets it" dave name=message \
+mark=$(xmpp_lines alice)
+xmpp_send alice say "$ROOM" "x to all"
+id=$(xmpp_sent_id alice say "$mark")
+check_ev "alice's message reflected with its id" alice after="$mark" \
+	event=message type=groupchat from="$ROOM/alice" id="$id" \
+	body="x to all"
+check_ev "XMPP -> XMPP: dave gets it" dave event=message type=groupchat \
 	from="$ROOM/alice" body="x to all"
 check "XMPP -> SIP: bob gets it" seen "$T_TMP/bob.out" \
-	'"event":"message",.*"from":"alice",.*"text":"x to all"'
+	'"event":"message",.*"from":"alice",.*"text":"x to all","private":false'
 say carol "s to all"
 check "SIP -> SIP: bob gets carol's" seen "$T_TMP/bob.out" \
 	'"event":"message",.*"from":"carol",.*"text":"s to all"'
-check_find "SIP -> XMPP: dave gets carol's" dave name=message \
+check_ev "SIP -> XMPP: dave gets carol's" dave event=message \
 	type=groupchat from="$ROOM/carol" body="s to all"
 
 # --- private messages both ways ---------------------------------------------
-xp alice "<message to='$ROOM/bob' type='chat'><body>psst bob</body></message>"
+xmpp_send alice chat "$ROOM/bob" psst bob
 check "XMPP -> SIP private" seen "$T_TMP/bob.out" \
 	'"event":"message",.*"from":"alice",.*"text":"psst bob","private":true'
 say bob "/msg dave psst dave"
-check_find "SIP -> XMPP private" dave name=message type=chat \
+check_ev "SIP -> XMPP private" dave event=message type=chat \
 	from="$ROOM/bob" body="psst dave"
-check "carol did not get it" sh -c "! grep -q 'psst' '$T_TMP/carol.out'"
+check "carol got none of them" sh -c "! grep -q 'psst' '$T_TMP/carol.out'"
+check "alice did not get dave's" sh -c \
+	"! grep -q 'psst dave' '$T_TMP/alice.out'"
 
 # --- nicks: a conflict, then a change -----------------------------------------
-xp dave "<presence to='$ROOM/bob'/>"
-check_find "dave: bob's nick is taken: conflict" dave name=presence \
-	type=error from="$ROOM/bob" error=conflict
-xp dave "<presence to='$ROOM/david'/>"
-check_find "dave: 303 to david, with 110" dave name=presence \
+xmpp_send dave nick "$ROOM" carol
+check_ev "dave: carol's nick is taken: conflict" dave after="$d_self" \
+	event=presence type=error from="$ROOM/carol" \
+	error_condition=conflict
+mark=$(xmpp_lines dave)
+a_mark=$(xmpp_lines alice)
+xmpp_send dave nick "$ROOM" david
+check_ev "dave: 303 to david, with 110" dave after="$mark" event=presence \
 	type=unavailable from="$ROOM/dave" code=303 code=110 nick=david
-check_find "dave: the new self-presence" dave name=presence \
-	from="$ROOM/david" code=110 after="$L"
-check_find "alice sees dave's 303" alice name=presence type=unavailable \
-	from="$ROOM/dave" code=303 nick=david nocode=110
-check_find "alice sees david" alice name=presence from="$ROOM/david" \
-	after="$L"
+check_ev "dave: the new self-presence" dave after="$L" event=presence \
+	type=available from="$ROOM/david" code=110
+check_ev "alice sees dave's 303" alice after="$a_mark" event=presence \
+	type=unavailable from="$ROOM/dave" code=303 nick=david nocode=110
+check_ev "alice sees david" alice after="$L" event=presence \
+	type=available from="$ROOM/david" jid="$D"
 check "bob sees the rename" seen "$T_TMP/bob.out" \
 	'"event":"rename",.*"nick":"david",.*"old":"dave"'
 
 # --- the subject from XMPP ----------------------------------------------------
-xp alice "<message to='$ROOM' type='groupchat'><subject>New plans</subject></message>"
+xmpp_send alice subject "$ROOM" New plans
 check "bob sees alice's subject" seen "$T_TMP/bob.out" \
-	'"event":"subject",.*"text":"New plans"'
-check_find "david sees it" dave name=message from="$ROOM/alice" \
+	'"event":"subject",.*"from":"alice",.*"text":"New plans"'
+check_ev "david sees it" dave event=message from="$ROOM/alice" \
 	subject="New plans"
+check_ev "alice's own subject comes back" alice event=message \
+	from="$ROOM/alice" subject="New plans"
 
 # --- a kick from SIP ----------------------------------------------------------
+a_mark=$(xmpp_lines alice)
 say bob "/kick david"
-check_find "david: kicked, 307 and 110" dave name=presence \
+check_ev "david: kicked, 307 and 110" dave event=presence \
 	type=unavailable from="$ROOM/david" code=307 code=110
-check_find "alice sees david go" alice name=presence type=unavailable \
-	from="$ROOM/david"
+check_ev "alice sees david go, 307" alice after="$a_mark" event=presence \
+	type=unavailable from="$ROOM/david" code=307 nocode=110
 check "carol sees david go" seen "$T_TMP/carol.out" \
 	'"event":"leave",.*"nick":"david"'
 check "sxgw logs the removal" seen "$SXGW_LOG" "xmpp: $D was removed from design"
 
 # --- leaving ------------------------------------------------------------------
-xp alice "<presence to='$ROOM/alice' type='unavailable'/>"
-check_find "alice: unavailable self-presence, 110" alice name=presence \
-	type=unavailable from="$ROOM/alice" code=110
+xmpp_send alice leave "$ROOM"
+check_ev "alice: unavailable self-presence, 110" alice after="$a_mark" \
+	event=presence type=unavailable from="$ROOM/alice" code=110
 check "bob sees alice leave" seen "$T_TMP/bob.out" \
 	'"event":"leave",.*"nick":"alice"'
 check "sxgw logs alice leaving" seen "$SXGW_LOG" "xmpp: $A left design"
 
-# --- the room goes with its last participant, and comes back -----------------
+# --- the room goes with its last participant ---------------------------------
+mark=$(xmpp_lines alice)
+xmpp_send alice disco-items "$ROOMS"
+check_ev "disco#items lists the room while SIP users are in it" alice \
+	after="$mark" event=iq from="$ROOMS" type=result
+case $(sed -n "${L}p" "$T_TMP/alice.out") in
+*"\"jid\":\"$ROOM\""*) pass "the room is listed" ;;
+*) fail "the room is listed" ;;
+esac
 say bob "/quit"
 say carol "/quit"
 wait "$bob_pid"
+expect_eq "bob leaves: exits 0" "$?" 0
 wait "$carol_pid"
+expect_eq "carol leaves: exits 0" "$?" 0
 check "the room is destroyed" seen "$SXGW_LOG" 'room design: destroyed'
-n=$(wc -l <"$T_TMP/alice.out")
-xp alice "<presence to='$ROOM/alice'>$MUC</presence>"
-check_find "alice creates it again: 201" alice after="$n" name=presence \
-	from="$ROOM/alice" code=110 code=201
-check "no ghost stays in sxgw" kill -0 "$SXGW_PID"
+mark=$(xmpp_lines alice)
+xmpp_send alice disco-items "$ROOMS"
+check_ev "disco#items after everyone left" alice after="$mark" event=iq \
+	from="$ROOMS" type=result
+case $(sed -n "${L}p" "$T_TMP/alice.out") in
+*"\"jid\":\"$ROOM\""*) fail "the room is gone from disco#items" ;;
+*) pass "the room is gone from disco#items" ;;
+esac
+check "sxgw still runs" kill -0 "$SXGW_PID"
 
+# --- an orderly stop: the occupants hear 332 ---------------------------------
+xmpp_send alice join "$ROOM" alice
+check_ev "alice creates it again: 201" alice after="$mark" event=presence \
+	from="$ROOM/alice" code=110 code=201
 kill "$SXGW_PID"
 wait "$SXGW_PID"
 expect_eq "sxgw stops cleanly" "$?" 0
-check_find "alice hears of the shutdown: 332" alice name=presence \
-	type=unavailable from="$ROOM/alice" code=332
+xmpp_forget "$SXGW_PID"
+check_ev "alice hears of the shutdown: 332" alice after="$mark" \
+	event=presence type=unavailable from="$ROOM/alice" code=332 code=110
+check "no sanitizer report in sxgw's log" sh -c \
+	"! grep -q -E 'Sanitizer|runtime error' '$SXGW_LOG'"
+[ -z "${GW_KEEP:-}" ] || cp -r "$T_TMP/." "$GW_KEEP"
 finish

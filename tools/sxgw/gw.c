@@ -162,10 +162,18 @@ static void on_stanza(void *arg, struct xmpp_link *l, xmpp_stanza_t *st)
 	}
 	sx_debug("xmpp: %s%s%s from %s to %s", name, type ? " " : "",
 		 type ? type : "", from, to);
-	if (l == gw->users_link)
+	/* By the to domain, not by the link it came on: ejabberd binds every
+	 * host of a component listener to each connection that
+	 * authenticated there, and routes to either. */
+	if (jid_parse(to, &j, NULL) != 0)
+		j.domain[0] = '\0';
+	if (domain_is(j.domain, gw->x->sip_domain))
 		to_users(gw, st, name);
-	else
+	else if (domain_is(j.domain, gw->cfg->domain))
 		to_rooms(gw, st, name);
+	else if (!is_error)
+		reply_error(gw, l, st, "cancel", "item-not-found",
+			    "not a domain of this gateway");
 }
 
 /* The occupants lost with the link hear of it (status 333). */
