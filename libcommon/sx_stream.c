@@ -638,6 +638,51 @@ static void listener_event(void *arg, int fd, int events)
 	}
 }
 
+/* Callbacks of accepted streams that nobody owns yet: the owner adopts
+ * them in on_accept, so these only matter if it does not. */
+static void unowned_data(void *arg, struct sx_stream *s, const char *d,
+			 size_t n)
+{
+	(void)arg; (void)s; (void)d; (void)n;
+}
+
+static void unowned_close(void *arg, struct sx_stream *s, const char *r)
+{
+	(void)arg; (void)r;
+	sx_stream_free(s);
+}
+
+static const struct sx_stream_cb unowned_cb = {
+	.on_data = unowned_data,
+	.on_close = unowned_close,
+};
+
+int sx_hostport_split(const char *s, char *host, size_t cap, unsigned *port)
+{
+	const char *colon = strrchr(s, ':'), *h = s;
+	size_t hl;
+	char *end;
+	unsigned long v;
+
+	if (colon == NULL)
+		return SX_ERROR;
+	hl = (size_t)(colon - s);
+	if (hl >= 2 && s[0] == '[' && s[hl - 1] == ']') {
+		h++;
+		hl -= 2;
+	}
+	if (hl == 0 || hl >= cap || colon[1] < '0' || colon[1] > '9')
+		return SX_ERROR;
+	errno = 0;
+	v = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || errno || v > 65535)
+		return SX_ERROR;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	*port = (unsigned)v;
+	return 0;
+}
+
 struct sx_listener *sx_listener_new(struct sx_loop *l, const char *host,
 				    unsigned port,
 				    const struct sx_tls_opts *tls,
@@ -668,7 +713,7 @@ struct sx_listener *sx_listener_new(struct sx_loop *l, const char *host,
 	}
 	ls->loop = l;
 	ls->on_accept = on_accept;
-	ls->cb = cb;
+	ls->cb = cb ? cb : &unowned_cb;
 	ls->arg = arg;
 	ls->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC |
 			SOCK_NONBLOCK, 0);

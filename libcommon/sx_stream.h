@@ -70,9 +70,16 @@ void sx_stream_set_owner(struct sx_stream *s, const struct sx_stream_cb *cb,
 
 typedef void (*sx_accept_cb)(void *arg, struct sx_stream *s);
 
+/* Splits "host:port" or "[v6-address]:port" (brackets dropped) into host
+ * (cap bytes, NUL-terminated) and port.  Returns 0, or SX_ERROR for no
+ * port, an empty or too long host, or a port that is not 0..65535. */
+int sx_hostport_split(const char *s, char *host, size_t cap, unsigned *port);
+
 /* Listens on host:port (port 0: any; sx_listener_port() tells which) and
  * hands each accepted connection, with cb/arg as its callbacks, to
- * on_accept.  TLS listeners need cert_file and key_file. */
+ * on_accept.  cb NULL: until its owner calls sx_stream_set_owner(), an
+ * accepted stream drops what it reads and frees itself when it closes.
+ * TLS listeners need cert_file and key_file. */
 struct sx_listener *sx_listener_new(struct sx_loop *l, const char *host,
 				    unsigned port,
 				    const struct sx_tls_opts *tls,

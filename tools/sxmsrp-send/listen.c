@@ -263,51 +263,6 @@ static void on_accept(void *arg, struct sx_stream *s)
 		fprintf(stderr, "connection from %s\n", sx_stream_peer(s));
 }
 
-/* Callbacks of accepted streams until msrp_conn_adopt() takes them. */
-static void unowned_data(void *arg, struct sx_stream *s, const char *d,
-			 size_t n)
-{
-	(void)arg; (void)s; (void)d; (void)n;
-}
-
-static void unowned_close(void *arg, struct sx_stream *s, const char *r)
-{
-	(void)arg; (void)r;
-	sx_stream_free(s);
-}
-
-static const struct sx_stream_cb unowned_cb = {
-	.on_data = unowned_data,
-	.on_close = unowned_close,
-};
-
-static int split_host_port(const char *s, char *host, size_t cap,
-			   unsigned *port)
-{
-	const char *colon = strrchr(s, ':');
-	const char *h = s;
-	size_t hl;
-	char *end;
-	unsigned long v;
-
-	if (colon == NULL)
-		return -1;
-	hl = (size_t)(colon - s);
-	if (hl >= 2 && s[0] == '[' && s[hl - 1] == ']') {
-		h++;
-		hl -= 2;
-	}
-	if (hl == 0 || hl >= cap)
-		return -1;
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	v = strtoul(colon + 1, &end, 10);
-	if (*end != '\0' || colon[1] == '\0' || v > 65535)
-		return -1;
-	*port = (unsigned)v;
-	return 0;
-}
-
 int listen_run(struct sx_loop *loop, const struct opts *o)
 {
 	struct listener l = { 0 };
@@ -317,7 +272,7 @@ int listen_run(struct sx_loop *loop, const struct opts *o)
 
 	l.loop = loop;
 	l.o = o;
-	if (split_host_port(o->listen, host, sizeof(host), &port) != 0) {
+	if (sx_hostport_split(o->listen, host, sizeof(host), &port) != 0) {
 		out_err("--listen: HOST:PORT expected, got '%s'", o->listen);
 		return EXIT_USAGE;
 	}
@@ -327,8 +282,8 @@ int listen_run(struct sx_loop *loop, const struct opts *o)
 	else
 		msrp_message_id_pick(l.session_id);
 	sx_err_clear(&err);
-	l.ls = sx_listener_new(loop, host, port, &o->tls, on_accept,
-			       &unowned_cb, &l, &err);
+	l.ls = sx_listener_new(loop, host, port, &o->tls, on_accept, NULL, &l,
+			       &err);
 	if (l.ls == NULL) {
 		out_err("%s", err.text);
 		return EXIT_CONNECT;
