@@ -2,9 +2,11 @@
 # sxgw's conference focus against SIPp: INVITEs refused (488, 404) and
 # accepted (200 with ;isfocus and an MSRP answer), the conference event
 # package (489, 404, full and partial NOTIFYs, refresh, unsubscription,
-# the last NOTIFY when sxgw stops), REFER (400, 403, invitation, removal,
-# within a dialog, through an outbound proxy), OPTIONS, an unknown
-# method, and a normal call again at the end: sxgw kept serving.
+# the last NOTIFY when sxgw stops), REFER (400, 403, invitation, removal
+# with its Reason and "booted" in the roster, within a dialog, through an
+# outbound proxy, a dial-out ringing longer than the MSRP bind time),
+# OPTIONS, an unknown method, and a normal call again at the end: sxgw
+# kept serving.
 # Every conference-info body received is checked against the RFC 4575
 # schema.  One SIPp scenario per case, in scenarios/focus/.
 . "$(dirname "$0")/lib.sh"
@@ -137,19 +139,41 @@ scenario "REFER whose target is the room itself: 403 (loop)" \
 logged "403 logged" "REFER from sip:mallory@example.test: 403"
 
 INVITEE_PORT=$(free_port)
-sipp_bg INVITEE_PID invitee invitee_uas "$INVITEE_PORT"
+sipp_bg INVITEE_PID invitee invitee_uas "$INVITEE_PORT" -d 800
 sleep 0.3
 INVITEE=sip:bob@127.0.0.1:$INVITEE_PORT
 scenario "REFER invites a user: 202, sipfrag 100, 180, 200 (terminated)" \
 	refer_invite refer_invite -key user alice -key target "$INVITEE"
+# a subscriber that sees the removal
+sipp_bg KICKSUB_PID sub_kick subscribe_kick "$(free_port)" \
+	-s "$ROOM" -key domain "$SXGW_DOMAIN" -key user judy \
+	"127.0.0.1:$SXGW_SIP_PORT"
+wait_for_line "$SXGW_LOG" "SUBSCRIBE from sip:judy@example.test: 200" 10 \
+	>/dev/null
 scenario "REFER method=BYE removes that participant: 202, sipfrag 200" \
 	refer_kick refer_kick -key user alice -key target "$INVITEE"
 wait "$INVITEE_PID"
 expect_eq "invitee: INVITE From the room, ;isfocus, Referred-By, then BYE" \
 	"$?" 0
+check "the BYE says who removed it (RFC 3326 Reason)" grep -q \
+	'^Reason: SIP *;cause=200 *;text="Removed by sip:alice@example.test"' \
+	"$T_TMP/invitee.msg"
 logged "the invitee left as booted" "$INVITEE left (booted"
+wait "$KICKSUB_PID"
+expect_eq "subscriber: a NOTIFY says disconnection-method booted" "$?" 0
+check "roster: the removed endpoint disconnected, booted, by whom" sh -c \
+	"tr -d '\r\n' <'$T_TMP/sub_kick.msg' | sed 's/> *</></g' | grep -q \
+	 '<endpoint entity=\"$INVITEE[;\"][^>]*>.*<status>disconnected</status>.*<disconnection-method>booted</disconnection-method><disconnection-info><reason>Removed by sip:alice@example.test</reason>'"
+valid_bodies sub_kick 2
+# then it is deleted from the roster: the later tests see a plain room
+check "roster: the removed one is deleted after a while" \
+	wait_for_line "$SXGW_LOG" "$INVITEE \\(booted\\) no longer in the roster" 10
 scenario "REFER within the INVITE dialog: 202, sipfrag 100, 404" \
 	refer_dialog refer_in_dialog -key user erin
+# erin's BYE: she is listed as departed a while; the NOTIFYs counted
+# below start once she is gone from the roster
+check "roster: erin, departed, deleted after a while" wait_for_line \
+	"$SXGW_LOG" "sip:erin@example.test \\(departed\\) no longer in the roster" 10
 
 # --- conference event package ------------------------------------------
 scenario "SUBSCRIBE Event: presence: 489" \
@@ -214,7 +238,7 @@ conference.keep_rooms = yes"; then
 	finish
 fi
 scenario "outbound_proxy: alice joins" join_alice2 invite_join -key user alice
-sipp_bg INVITEE_PID invitee2 invitee_uas "$PROXY_PORT"
+sipp_bg INVITEE_PID invitee2 invitee_uas "$PROXY_PORT" -d 800
 sleep 0.3
 scenario "outbound_proxy: REFER, the room's INVITE goes to the proxy" \
 	refer_proxy refer_invite -key user alice -key target sip:bob@192.0.2.1
@@ -223,5 +247,30 @@ scenario "outbound_proxy: REFER method=BYE" \
 wait "$INVITEE_PID"
 expect_eq "outbound_proxy: the invitee got the INVITE and the BYE" "$?" 0
 logged "outbound_proxy named in the log" "via sip:127.0.0.1:$PROXY_PORT"
+kill "$SXGW_PID"
+wait "$SXGW_PID"
+
+# --- a dial-out rings longer than the MSRP bind time: the bind time
+# starts with the answer; on a SIP port chosen beforehand (start_sxgw -p)
+BT_PORT=$(free_port)
+if ! start_sxgw -p "$BT_PORT" bindtime "msrp.bind_timeout = 1
+sip.refer_policy = anyone
+conference.keep_rooms = yes"; then
+	fail "sxgw with bind_timeout 1 starts" "$(tail -5 "$SXGW_LOG")"
+	finish
+fi
+expect_eq "start_sxgw -p: sxgw on the SIP port given" "$SXGW_SIP_PORT" \
+	"$BT_PORT"
+scenario "bind time: alice joins" join_alice3 invite_join -key user alice
+INVITEE_PORT=$(free_port)
+sipp_bg INVITEE_PID invitee3 invitee_uas "$INVITEE_PORT" -d 2500
+sleep 0.3
+scenario "bind time: a dial-out ringing 2.5 s is answered, sipfrag 200" \
+	refer_slow refer_invite -key user alice \
+	-key target "sip:bob@127.0.0.1:$INVITEE_PORT"
+wait "$INVITEE_PID"
+expect_eq "bind time: the invitee, never bound, gets a BYE after it" "$?" 0
+logged "bind time: it counted from the answer" \
+	"sip:bob@127.0.0.1:$INVITEE_PORT did not bind MSRP session .* within 1 s"
 
 finish

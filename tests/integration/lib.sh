@@ -96,14 +96,21 @@ while True:
     print(p); break'
 }
 
-# start_sxgw NAME [INI-LINES]: writes $T_TMP/NAME.ini (SIP on UDP and TCP,
-# MSRP, rooms in conference.sip.example.test, each on a free port; extra
-# "section.key = value" lines from INI-LINES override), starts sxgw in the
-# foreground with its log in $T_TMP/NAME.log and waits for "sxgw ready".
+# start_sxgw [-p SIP-PORT] NAME [INI-LINES]: writes $T_TMP/NAME.ini (SIP
+# on UDP and TCP, MSRP, rooms in conference.sip.example.test, each on a
+# free port, or SIP on SIP-PORT when -p gives one, so that a proxy's
+# configuration can name it first; extra "section.key = value" lines from
+# INI-LINES override), starts sxgw in the foreground with its log in
+# $T_TMP/NAME.log and waits for "sxgw ready".
 # Sets SXGW_PID, SXGW_SIP_PORT, SXGW_MSRP_PORT, SXGW_DOMAIN, SXGW_LOG.
 start_sxgw() {
+	sx_port=
+	if [ "${1:-}" = -p ]; then
+		sx_port=$2
+		shift 2
+	fi
 	sx_name=$1
-	SXGW_SIP_PORT=$(free_port)
+	SXGW_SIP_PORT=${sx_port:-$(free_port)}
 	SXGW_MSRP_PORT=$(free_port)
 	SXGW_DOMAIN=conference.sip.example.test
 	SXGW_LOG=$T_TMP/$sx_name.log

@@ -4,9 +4,11 @@
 # scenarios/switch/msrp_peer.py and sxmsrp-send.  Checked: binding,
 # NICKNAME (200/424/425), fan-out with the CPIM untouched, private
 # messages (404/428), the SEND checks (415/403/481/506/413), chunked
-# messages, a stalled message aborted, history for a late joiner,
-# accept-wrapped-types, subject changes, bad MSRP on one connection
-# leaving the others alone, and a congested reader dropped.
+# messages, a stalled message aborted, history for a late joiner (after
+# its NICKNAME, or on bind when it joins without one), accept-wrapped-types
+# (and an offer without them taking anything), subject changes, bad MSRP
+# on one connection leaving the others alone, and a congested reader
+# dropped.
 . "$(dirname "$0")/lib.sh"
 
 command -v sipp >/dev/null 2>&1 || { echo "sipp is not installed"; exit 77; }
@@ -23,17 +25,20 @@ msrp.congestion_timeout = 2
 conference.history_size = 5" || { echo "sxgw did not start"; exit 1; }
 
 # join ROOM USER [CHATROOM-TOKENS [WRAPPED-TYPES]]: a SIPp participant
-# (by default with private messages, taking anything); sets SIPP_USER
+# (by default with private messages, taking anything; WRAPPED-TYPES
+# "none": no a=accept-wrapped-types at all); sets SIPP_USER
 # (its pid) and PATH_USER (the switch's a=path for it).  Its own a=path is
 # msrp://127.0.0.1:9/USER;tcp: it connects, so nothing listens there.
 join() {
 	mkdir -p "$T_TMP/$2"
+	j_wrapped="accept-wrapped-types:${4:-*}"
+	[ "${4:-}" = none ] && j_wrapped=sendrecv
 	spawn j_pid sipp -sf scenarios/switch/join.xml \
 		"127.0.0.1:$SXGW_SIP_PORT" -i 127.0.0.1 -p "$(free_port)" \
 		-m 1 -nostdin -key room "$1" -key user "$2" \
 		-key msrp_path "msrp://127.0.0.1:9/$2;tcp" \
 		-key chatroom "${3:-nickname private-messages}" \
-		-key wrapped "${4:-*}" \
+		-key wrapped_attr "$j_wrapped" \
 		-key path_file "$T_TMP/$2.path" >"$T_TMP/$2.sipp" 2>&1
 	eval "SIPP_$2=\$j_pid"
 	wait_for_line "$T_TMP/$2.path" '^msrp://' 10 >/dev/null &&
@@ -169,11 +174,16 @@ cpim subject.cpim sip:frank@example.test "$ROOM" text/plain '' \
 cpim png.cpim sip:frank@example.test "$ROOM" image/png 'PNG...'
 cpim star.cpim sip:frank@example.test "$ROOM" text/plain \
 	"$(head -c 1000 /dev/zero | tr '\0' T)"
-peer frank bind recv:2:10 nick:frank "send:$T_TMP/frank.cpim" \
+peer frank bind wait:0.5 nick:frank recv:2:10 "send:$T_TMP/frank.cpim" \
 	"send:$T_TMP/subject.cpim" "send:$T_TMP/png.cpim" \
 	"star:300:$T_TMP/star.cpim" wait:0.5
 check "history: a late joiner gets the public messages" \
 	out_has frank "recv 2 $(wc -c <"$T_TMP/long.cpim" | tr -d ' ') $T_TMP/frank/msg2"
+# (the peer prints what one read brings in its own order: the log tells)
+check "history: only once joined, after the 200 to its NICKNAME" sh -c \
+	"n=\$(grep -n 'frank@example.test is now' '$SXGW_LOG' | cut -d: -f1) &&
+	 h=\$(grep -n 'messages of history to sip:frank@' '$SXGW_LOG' |
+	    cut -d: -f1) && [ -n \"\$n\" ] && [ \"\$h\" -gt \"\$n\" ]"
 check "after garbage elsewhere, messages still flow" \
 	out_has frank "send $T_TMP/frank.cpim 200"
 check "subject change accepted" out_has frank "send $T_TMP/subject.cpim 200"
@@ -212,6 +222,38 @@ for u in bob carol erin; do
 	eval "wait \$SIPP_$u"
 	expect_eq "$u leaves when its MSRP connection closes" "$?" 0
 done
+
+# --- accept-wrapped-types: listed types only; none listed: anything -----
+WRAP=sip:wrap@conference.sip.example.test
+join wrap kim nickname none
+join wrap lee nickname text/html
+join wrap mo
+# kim stays a while: the room, and its history, outlive lee and mo
+spawn KIM_PID peer kim bind nick:kim recv:3:10 wait:4
+spawn LEE_PID peer lee bind nick:lee recv:1:10 wait:1
+for u in kim lee; do
+	wait_for_line "$SXGW_LOG" "$u@example.test is now '$u'" 10 >/dev/null
+done
+cpim w1.cpim sip:mo@example.test "$WRAP" text/plain 'plain'
+cpim w2.cpim sip:mo@example.test "$WRAP" image/png 'PNG...'
+cpim w3.cpim sip:mo@example.test "$WRAP" 'text/html;charset=utf-8' '<b>x</b>'
+peer mo bind nick:mo "send:$T_TMP/w1.cpim" "send:$T_TMP/w2.cpim" \
+	"send:$T_TMP/w3.cpim"
+wait "$LEE_PID"
+check "accept-wrapped-types text/html: only the text/html message" sh -c \
+	"grep -c '^recv ' '$T_TMP/lee.out' | grep -qx 1 &&
+	 cmp -s '$T_TMP/w3.cpim' '$T_TMP/lee/msg1'"
+# no nickname token: it has joined once bound, and the history follows
+join wrap nat private-messages
+peer nat bind recv:3:10
+check "history without NICKNAME for a participant without the token" \
+	sh -c "grep -c '^recv ' '$T_TMP/nat.out' | grep -qx 3 &&
+	       ! grep -q '^nick ' '$T_TMP/nat.out' &&
+	       cmp -s '$T_TMP/w1.cpim' '$T_TMP/nat/msg1'"
+wait "$KIM_PID"
+check "no accept-wrapped-types (accept-types message/cpim only): everything" \
+	sh -c "grep -c '^recv ' '$T_TMP/kim.out' | grep -qx 3 &&
+	       cmp -s '$T_TMP/w2.cpim' '$T_TMP/kim/msg2'"
 
 # --- congestion: a reader that stops reading is dropped, others go on ----
 for u in henry gina ivan; do

@@ -33,6 +33,7 @@ static void config_defaults(struct sxgw_config *c)
 	c->congestion_bytes = 1024 * 1024;
 	c->congestion_timeout = 30;
 	c->chunk_timeout = 30;
+	c->bind_timeout = 30;
 	c->domain = strdup("conference.sip.example.test");
 	c->history_size = 20;
 	c->max_participants = 500;
@@ -199,6 +200,12 @@ static int handler(void *user, const char *section, const char *name,
 		c->chunk_timeout = (unsigned)n;
 		return 1;
 	}
+	if (KEY("msrp", "bind_timeout")) {
+		if (!set_num(ld, name, v, 1, 3600, &n))
+			return 0;
+		c->bind_timeout = (unsigned)n;
+		return 1;
+	}
 	if (KEY("conference", "domain")) {
 		if (v[0] == '\0' || strpbrk(v, "@:;/ ")) {
 			snprintf(ld->msg, sizeof(ld->msg),
@@ -211,6 +218,12 @@ static int handler(void *user, const char *section, const char *name,
 		if (!set_num(ld, name, v, 0, 10000, &n))
 			return 0;
 		c->history_size = (unsigned)n;
+		return 1;
+	}
+	if (KEY("conference", "history_delay_ms")) {
+		if (!set_num(ld, name, v, 0, 60000, &n))
+			return 0;
+		c->history_delay_ms = (unsigned)n;
 		return 1;
 	}
 	if (KEY("conference", "max_participants")) {

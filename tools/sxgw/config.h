@@ -67,10 +67,16 @@ struct sxgw_config {
 	unsigned congestion_timeout;          /* s congested before drop */
 	unsigned chunk_timeout;               /* s a chunked message may
 						 stall before it is aborted */
+	unsigned bind_timeout;                /* s a session has to bind
+						 (from the answer, when
+						 dialed out) */
 
 	/* [conference] */
 	char *domain;                         /* rooms are sip:NAME@domain */
 	unsigned history_size;
+	unsigned history_delay_ms;            /* bind to history, for
+						 participants that do not
+						 join with NICKNAME */
 	unsigned max_participants;
 	unsigned max_rooms;
 	unsigned notify_window_ms;            /* NOTIFY coalescing window */

@@ -278,21 +278,26 @@ char *focus_request_room(struct focus *f, sip_t const *sip,
 	return name;
 }
 
+void focus_quote(char *dst, size_t cap, const char *text)
+{
+	size_t i;
+
+	snprintf(dst, cap, "%s", text);
+	for (i = 0; dst[i]; i++)
+		if (dst[i] == '"' || dst[i] == '\\' || dst[i] == '\r' ||
+		    dst[i] == '\n')
+			dst[i] = '\'';
+}
+
 void focus_reply(struct focus *f, nua_handle_t *nh, int status,
 		 const char *phrase, const char *warning, int with_this)
 {
 	char w[300];
 
 	if (warning) {
-		/* warn-text is a quoted-string: no quotes, no line ends */
 		char text[240];
-		size_t i;
 
-		snprintf(text, sizeof(text), "%s", warning);
-		for (i = 0; text[i]; i++)
-			if (text[i] == '"' || text[i] == '\\' ||
-			    text[i] == '\r' || text[i] == '\n')
-				text[i] = '\'';
+		focus_quote(text, sizeof(text), warning);
 		snprintf(w, sizeof(w), "399 %s \"%s\"", f->gw->cfg->domain,
 			 text);
 	}
@@ -300,6 +305,42 @@ void focus_reply(struct focus *f, nua_handle_t *nh, int status,
 		    TAG_IF(with_this, NUTAG_WITH_THIS(f->nua)),
 		    TAG_IF(warning, SIPTAG_WARNING_STR(w)),
 		    TAG_END());
+}
+
+void focus_refuse(struct focus *f, struct focus_leg *leg,
+		  const char *method, int status, const char *phrase,
+		  const char *why)
+{
+	const char *ph = phrase ? phrase : sip_status_phrase(status);
+
+	focus_reply(f, leg->nh, status, ph, why, 1);
+	sx_info("%s%s%s%s from %s: %d %s (%s)",
+		leg->room ? "room " : "SIP ", leg->room ? leg->room : "",
+		leg->room ? ": " : "", method, leg->peer ? leg->peer : "-",
+		status, ph ? ph : "", why);
+	focus_leg_release(leg);
+}
+
+int focus_event_id_eq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+void focus_notify(struct focus_leg *leg, const char *package,
+		  const char *id, int final, const char *type,
+		  const char *body)
+{
+	char ev[128];
+
+	snprintf(ev, sizeof(ev), "%s%s%s", package, id ? ";id=" : "",
+		 id ? id : "");
+	nua_notify(leg->nh, SIPTAG_EVENT_STR(ev),
+		   TAG_IF(final, SIPTAG_SUBSCRIPTION_STATE_STR(
+				  "terminated;reason=noresource")),
+		   TAG_IF(!final, NUTAG_SUBSTATE(nua_substate_active)),
+		   TAG_IF(body, SIPTAG_CONTENT_TYPE_STR(type)),
+		   TAG_IF(body, SIPTAG_PAYLOAD_STR(body)),
+		   SIPTAG_CONTACT_STR(leg->contact), TAG_END());
 }
 
 /* --- events -------------------------------------------------------------- */
@@ -375,7 +416,7 @@ static void focus_event(nua_event_t event, int status, char const *phrase,
 	case nua_r_bye:
 	case nua_r_cancel:
 		if (leg)
-			focus_invite_event(f, event, status, phrase, leg, sip,
+			focus_invite_event(event, status, phrase, leg, sip,
 					   tags);
 		return;
 	case nua_i_subscribe:
@@ -563,7 +604,7 @@ void focus_shutdown(struct focus *f, void (*done)(void *arg), void *arg)
 	 * conference subscription already; whatever is left goes now. */
 	for (leg = f->legs; leg; leg = leg->next)
 		if (leg->p)
-			focus_leg_end(f, leg->p);
+			focus_leg_end(f, leg->p, NULL);
 	focus_sub_end_all(f);
 	focus_refer_end_all(f);
 	nua_shutdown(f->nua);

@@ -30,8 +30,9 @@ void focus_free(struct focus *f);
 void focus_room_changed(struct focus *f, struct room *r);
 /* r is about to be destroyed: terminate its subscriptions. */
 void focus_room_destroyed(struct focus *f, struct room *r);
-/* p leaves for another reason than its SIP side: send BYE (or CANCEL) and
- * forget p->leg. */
-void focus_leg_end(struct focus *f, struct participant *p);
+/* p leaves for another reason than its SIP side: send BYE (or CANCEL)
+ * and forget p->leg.  text, when not NULL, says that p was removed and
+ * by whom, in a Reason header (RFC 3326) of that request. */
+void focus_leg_end(struct focus *f, struct participant *p, const char *text);
 
 #endif

@@ -151,16 +151,33 @@ char *focus_url_target(url_t const *url);
 /* A display name without its quotes, malloc'd; NULL for none. */
 char *focus_display(char const *display);
 int focus_is_local(const struct focus *f, url_t const *url);
+/* text as the inside of a quoted-string (Warning, Reason): quotes,
+ * backslashes and line ends become apostrophes; cut to cap. */
+void focus_quote(char *dst, size_t cap, const char *text);
 /* Sends a final response with an optional Warning (RFC 3261 §20.43). */
 void focus_reply(struct focus *f, nua_handle_t *nh, int status,
 		 const char *phrase, const char *warning, int with_this);
+/* Refuses the request (SUBSCRIBE, REFER) that made leg, logs it with
+ * why, and lets go of leg. */
+void focus_refuse(struct focus *f, struct focus_leg *leg,
+		  const char *method, int status, const char *phrase,
+		  const char *why);
+/* Whether two Event id parameters (NULL: none) name the same
+ * subscription (RFC 6665 §8.2.1). */
+int focus_event_id_eq(const char *a, const char *b);
+/* A NOTIFY on leg for the subscription package;id (RFC 6665 §4.2.2):
+ * active, or terminated;reason=noresource when final; body, of type,
+ * may be NULL. */
+void focus_notify(struct focus_leg *leg, const char *package,
+		  const char *id, int final, const char *type,
+		  const char *body);
 
 /* focus_invite.c */
 void focus_invite_incoming(struct focus *f, nua_handle_t *nh,
 			   struct focus_leg *leg, sip_t const *sip);
-void focus_invite_event(struct focus *f, nua_event_t event, int status,
-			char const *phrase, struct focus_leg *leg,
-			sip_t const *sip, tagi_t const *tags);
+void focus_invite_event(nua_event_t event, int status, char const *phrase,
+			struct focus_leg *leg, sip_t const *sip,
+			tagi_t const *tags);
 /* Dials the Refer-To target for a REFER to room r, with the Referred-By
  * header value and its URI; returns 0 or a SIP status. */
 int focus_dial(struct focus *f, struct focus_refer *ref, struct room *r,

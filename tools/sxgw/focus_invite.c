@@ -36,31 +36,40 @@
 #define MSRP_CPIM "message/cpim"
 
 /* What a participant may receive inside CPIM: its accept-wrapped-types
- * plus its accept-types (RFC 4975 §8.6; sdp_msrp_accepts_wrapped()). */
-static char **wrapped_copy(const struct sdp_msrp *m)
+ * plus its accept-types (RFC 4975 §8.6: what may come alone may come
+ * wrapped).  An offer without accept-wrapped-types gives NULL, anything:
+ * a chat room client lists message/cpim alone in accept-types (RFC 7701
+ * §5), and that list would let no inner type through, so such a client
+ * would receive nothing at all. */
+static int wrapped_copy(const struct sdp_msrp *m, char ***out)
 {
 	size_t n = 0, i = 0;
 	char **v, *const *t;
 
+	*out = NULL;
+	if (m->accept_wrapped_types == NULL || m->accept_wrapped_types[0] ==
+	    NULL)
+		return 0;
 	for (t = m->accept_wrapped_types; t && *t; t++)
 		n++;
 	for (t = m->accept_types; t && *t; t++)
 		n++;
 	v = calloc(n + 1, sizeof(*v));
 	if (v == NULL)
-		return NULL;
+		return -1;
 	for (t = m->accept_wrapped_types; t && *t; t++)
 		if ((v[i++] = strdup(*t)) == NULL)
 			goto fail;
 	for (t = m->accept_types; t && *t; t++)
 		if ((v[i++] = strdup(*t)) == NULL)
 			goto fail;
-	return v;
+	*out = v;
+	return 0;
 fail:
 	while (i > 0)
 		free(v[--i]);
 	free(v);
-	return NULL;
+	return -1;
 }
 
 static void wrapped_free(char **v)
@@ -96,9 +105,9 @@ static const char *sdp_problem(const struct sdp_msrp *m, int is_offer)
 static int take_sdp(struct participant *p, const struct sdp_msrp *m)
 {
 	char *path = strdup(m->path);
-	char **wrapped = wrapped_copy(m);
+	char **wrapped;
 
-	if (path == NULL || wrapped == NULL) {
+	if (wrapped_copy(m, &wrapped) != 0 || path == NULL) {
 		free(path);
 		wrapped_free(wrapped);
 		return -1;
@@ -108,6 +117,7 @@ static int take_sdp(struct participant *p, const struct sdp_msrp *m)
 	wrapped_free(p->accept_wrapped);
 	p->accept_wrapped = wrapped;
 	p->private_messages = m->private_messages;
+	p->nickname_token = m->nickname;
 	return 0;
 }
 
@@ -422,8 +432,7 @@ out:
 
 /* The answer of the invitee: the participant is in the room's dialog and
  * now binds its MSRP session, like one that called in. */
-static void dial_answered(struct focus *f, struct focus_leg *leg,
-			  sip_t const *sip)
+static void dial_answered(struct focus_leg *leg, sip_t const *sip)
 {
 	struct participant *p = leg->p;
 	struct sdp_msrp ans;
@@ -465,13 +474,11 @@ static void dial_answered(struct focus *f, struct focus_leg *leg,
 	}
 	if (p->display == NULL && sip->sip_to)
 		p->display = focus_display(sip->sip_to->a_display);
-	if (p->state == PART_ALERTING)
-		p->state = PART_CONNECTING;
-	focus_room_changed(f, p->room);
+	room_answered(p);
 }
 
-static void dial_response(struct focus *f, struct focus_leg *leg,
-			  int status, char const *phrase, sip_t const *sip)
+static void dial_response(struct focus_leg *leg, int status,
+			  char const *phrase, sip_t const *sip)
 {
 	struct focus_refer *ref = leg->origin;
 
@@ -495,7 +502,7 @@ static void dial_response(struct focus *f, struct focus_leg *leg,
 	if (status >= 300)
 		leg_leave(leg, LEAVE_FAILED);
 	else
-		dial_answered(f, leg, sip);
+		dial_answered(leg, sip);
 }
 
 /* --- events of INVITE legs ----------------------------------------------- */
@@ -524,9 +531,9 @@ static void call_terminated(struct focus_leg *leg, int status,
 	focus_leg_release(leg);
 }
 
-void focus_invite_event(struct focus *f, nua_event_t event, int status,
-			char const *phrase, struct focus_leg *leg,
-			sip_t const *sip, tagi_t const *tags)
+void focus_invite_event(nua_event_t event, int status, char const *phrase,
+			struct focus_leg *leg, sip_t const *sip,
+			tagi_t const *tags)
 {
 	const char *room = leg->room ? leg->room : "-";
 	const char *peer = leg->peer ? leg->peer : "-";
@@ -548,7 +555,7 @@ void focus_invite_event(struct focus *f, nua_event_t event, int status,
 		break;
 	case nua_r_invite:
 		if (leg->outgoing)
-			dial_response(f, leg, status, phrase, sip);
+			dial_response(leg, status, phrase, sip);
 		break;
 	case nua_r_bye:
 	case nua_r_cancel:
@@ -567,19 +574,29 @@ void focus_invite_event(struct focus *f, nua_event_t event, int status,
 	}
 }
 
-void focus_leg_end(struct focus *f, struct participant *p)
+void focus_leg_end(struct focus *f, struct participant *p, const char *text)
 {
 	struct focus_leg *leg = p->leg;
+	char reason[320], quoted[280];
 
 	(void)f;
 	if (leg == NULL)
 		return;
 	p->leg = NULL;
 	leg->p = NULL;
+	if (text) {
+		/* RFC 3326: why the room ends the call; the one text
+		 * given is a removal (LEAVE_BOOTED), which is no error,
+		 * so its cause is 200 */
+		focus_quote(quoted, sizeof(quoted), text);
+		snprintf(reason, sizeof(reason), "SIP ;cause=200 ;text=\"%s\"",
+			 quoted);
+	}
 	if (leg->outgoing && !leg->answered) {
 		sx_info("room %s: CANCEL to %s", leg->room, leg->peer);
 		sx_timer_stop(leg->timer);
-		nua_cancel(leg->nh, TAG_END());
+		nua_cancel(leg->nh, TAG_IF(text, SIPTAG_REASON_STR(reason)),
+			   TAG_END());
 		if (leg->origin) {
 			struct focus_refer *ref = leg->origin;
 
@@ -589,6 +606,8 @@ void focus_leg_end(struct focus *f, struct participant *p)
 		}
 		return;
 	}
-	sx_info("room %s: BYE to %s", leg->room, leg->peer ? leg->peer : "-");
-	nua_bye(leg->nh, TAG_END());
+	sx_info("room %s: BYE to %s%s%s", leg->room,
+		leg->peer ? leg->peer : "-", text ? ": " : "",
+		text ? reason : "");
+	nua_bye(leg->nh, TAG_IF(text, SIPTAG_REASON_STR(reason)), TAG_END());
 }

@@ -75,8 +75,7 @@ struct focus_refer *focus_refer_find(const struct focus_leg *leg,
 	struct focus_refer *ref;
 
 	for (ref = leg->refers; ref; ref = ref->next)
-		if ((ref->id == NULL && id == NULL) ||
-		    (ref->id && id && strcmp(ref->id, id) == 0))
+		if (focus_event_id_eq(ref->id, id))
 			return ref;
 	return NULL;
 }
@@ -85,18 +84,11 @@ static void refer_send(struct focus_refer *ref)
 {
 	struct focus_leg *leg = ref->leg;
 	int status = ref->pending, final = status >= 200;
-	char ev[128], frag[160];
+	char frag[160];
 
-	snprintf(ev, sizeof(ev), "refer%s%s", ref->id ? ";id=" : "",
-		 ref->id ? ref->id : "");
 	snprintf(frag, sizeof(frag), "SIP/2.0 %03d %s\r\n", status,
 		 ref->pending_phrase ? ref->pending_phrase : "");
-	nua_notify(leg->nh, SIPTAG_EVENT_STR(ev),
-		   SIPTAG_SUBSCRIPTION_STATE_STR(final ?
-			"terminated;reason=noresource" : "active"),
-		   SIPTAG_CONTENT_TYPE_STR(SIPFRAG),
-		   SIPTAG_PAYLOAD_STR(frag),
-		   SIPTAG_CONTACT_STR(leg->contact), TAG_END());
+	focus_notify(leg, "refer", ref->id, final, SIPFRAG, frag);
 	sx_info("room %s: NOTIFY to %s: REFER to %s: %d %s%s", ref->room,
 		leg->peer ? leg->peer : "-", ref->target, status,
 		ref->pending_phrase ? ref->pending_phrase : "",
@@ -161,16 +153,9 @@ void focus_refer_end_all(struct focus *f)
 }
 
 static void refer_refuse(struct focus *f, struct focus_leg *leg, int status,
-			 const char *phrase, const char *why)
+			  const char *phrase, const char *why)
 {
-	const char *ph = phrase ? phrase : sip_status_phrase(status);
-
-	focus_reply(f, leg->nh, status, ph, why, 1);
-	sx_info("%s%s%sREFER from %s: %d %s (%s)",
-		leg->room ? "room " : "SIP ", leg->room ? leg->room : "",
-		leg->room ? ": " : "", leg->peer ? leg->peer : "-", status,
-		ph ? ph : "", why);
-	focus_leg_release(leg);
+	focus_refuse(f, leg, "REFER", status, phrase, why);
 }
 
 /* RFC 3515 §2.4.1: exactly one Refer-To.  sofia keeps the first of a
@@ -188,7 +173,8 @@ static int refer_to_count(sip_t const *sip)
 	return n;
 }
 
-/* RFC 4579 §5.11: every endpoint of that AOR leaves the room. */
+/* RFC 4579 §5.11: every endpoint of that AOR leaves the room, told by
+ * its BYE and the roster that the REFER's sender removed it. */
 static int refer_bye(struct focus *f, struct focus_refer *ref)
 {
 	struct participant *p;
@@ -197,8 +183,7 @@ static int refer_bye(struct focus *f, struct focus_refer *ref)
 
 	while ((r = room_find(f->gw, ref->room)) != NULL &&
 	       (p = room_find_aor(r, ref->target)) != NULL) {
-		focus_leg_end(f, p);
-		room_leave(p, LEAVE_BOOTED);
+		room_boot(p, ref->leg->peer);
 		n++;
 	}
 	return n ? 200 : 404;

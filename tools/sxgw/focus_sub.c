@@ -122,8 +122,7 @@ struct focus_sub *focus_sub_find(const struct focus_leg *leg,
 	struct focus_sub *s;
 
 	for (s = leg->subs; s; s = s->next)
-		if ((s->id == NULL && id == NULL) ||
-		    (s->id && id && strcmp(s->id, id) == 0))
+		if (focus_event_id_eq(s->id, id))
 			return s;
 	return NULL;
 }
@@ -135,7 +134,7 @@ static int sub_send(struct focus_sub *s, struct confinfo *now, int final)
 {
 	struct focus_leg *leg = s->leg;
 	struct confinfo *doc = NULL, *keep = NULL;
-	char ev[128], *xml = NULL;
+	char *xml = NULL;
 	const char *kind;
 	size_t len;
 
@@ -159,18 +158,9 @@ static int sub_send(struct focus_sub *s, struct confinfo *now, int final)
 		confinfo_free(keep);
 		return 0;
 	}
-	snprintf(ev, sizeof(ev), "conference%s%s", s->id ? ";id=" : "",
-		 s->id ? s->id : "");
 	kind = doc == NULL ? "no body" :
 		doc->state == CONFINFO_PARTIAL ? "partial" : "full";
-	nua_notify(leg->nh, SIPTAG_EVENT_STR(ev),
-		   TAG_IF(final, SIPTAG_SUBSCRIPTION_STATE_STR(
-				  "terminated;reason=noresource")),
-		   TAG_IF(!final, NUTAG_SUBSTATE(nua_substate_active)),
-		   TAG_IF(xml, SIPTAG_CONTENT_TYPE_STR(CONFINFO_MIME)),
-		   TAG_IF(xml, SIPTAG_PAYLOAD_STR(xml)),
-		   SIPTAG_CONTACT_STR(leg->contact),
-		   TAG_END());
+	focus_notify(leg, "conference", s->id, final, CONFINFO_MIME, xml);
 	sx_debug("room %s: NOTIFY to %s: version %lu, %s%s", leg->room,
 		 s->who, s->version + 1, kind, final ? ", final" : "");
 	if (xml) {
@@ -312,14 +302,7 @@ static void sub_answered(struct focus_leg *leg, int status,
 static void sub_refuse(struct focus *f, struct focus_leg *leg, int status,
 		       const char *phrase, const char *why)
 {
-	const char *ph = phrase ? phrase : sip_status_phrase(status);
-
-	focus_reply(f, leg->nh, status, ph, why, 1);
-	sx_info("%s%s%sSUBSCRIBE from %s: %d %s (%s)",
-		leg->room ? "room " : "SIP ", leg->room ? leg->room : "",
-		leg->room ? ": " : "", leg->peer ? leg->peer : "-", status,
-		ph ? ph : "", why);
-	focus_leg_release(leg);
+	focus_refuse(f, leg, "SUBSCRIBE", status, phrase, why);
 }
 
 void focus_sub_incoming(struct focus *f, nua_handle_t *nh,

@@ -14,11 +14,14 @@
 #include <strings.h>
 
 #include "focus.h"
+#include "sx_loop.h"
 #include "nickname.h"
 #include "switch.h"
 #include "sx_log.h"
 
 static unsigned long next_participant_id = 1;
+
+static void gone_expire(void *arg);
 
 static const char *const leave_names[] = {
 	[LEAVE_DEPARTED] = "departed",
@@ -84,8 +87,10 @@ struct room *room_get(struct sxgw *gw, const char *name, int *created)
 		r->uri = NULL;
 	r->history = gw->cfg->history_size
 		? calloc(gw->cfg->history_size, sizeof(*r->history)) : NULL;
-	if (r->name == NULL || r->uri == NULL ||
+	r->gone_timer = sx_timer_new(gw->loop, gone_expire, r);
+	if (r->name == NULL || r->uri == NULL || r->gone_timer == NULL ||
 	    (gw->cfg->history_size && r->history == NULL)) {
+		sx_timer_free(r->gone_timer);
 		free(r->name);
 		free(r->uri);
 		free(r->history);
@@ -100,6 +105,135 @@ struct room *room_get(struct sxgw *gw, const char *name, int *created)
 	sx_info("room %s: created", r->name);
 	return r;
 }
+
+/* --- participants that left, still in the roster ------------------------ */
+
+static unsigned long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000 +
+	       (unsigned long long)ts.tv_nsec / 1000000;
+}
+
+static void gone_free(struct room_gone *g)
+{
+	free(g->aor);
+	free(g->display);
+	free(g->contact);
+	free(g->nick);
+	free(g->referred_by);
+	free(g->reason);
+	free(g);
+}
+
+/* Unlinks and frees the entries fn selects; returns how many. */
+static unsigned gone_drop(struct room *r,
+			  int (*fn)(const struct room_gone *g,
+				    const void *arg), const void *arg)
+{
+	struct room_gone **gp = &r->gone;
+	unsigned n = 0;
+
+	while (*gp) {
+		struct room_gone *g = *gp;
+
+		if (!fn(g, arg)) {
+			gp = &g->next;
+			continue;
+		}
+		*gp = g->next;
+		sx_debug("room %s: %s (%s) no longer in the roster", r->name,
+			 g->aor, g->method);
+		gone_free(g);
+		n++;
+	}
+	return n;
+}
+
+static int gone_due(const struct room_gone *g, const void *arg)
+{
+	return g->until <= *(const unsigned long long *)arg;
+}
+
+static int gone_any(const struct room_gone *g, const void *arg)
+{
+	(void)g; (void)arg;
+	return 1;
+}
+
+/* The same endpoint is back: its old entry would clash with the new. */
+static int gone_same(const struct room_gone *g, const void *arg)
+{
+	const struct participant *p = arg;
+
+	return strcasecmp(g->aor, p->aor) == 0 &&
+	       strcmp(g->contact, p->contact) == 0;
+}
+
+static void gone_arm(struct room *r)
+{
+	unsigned long long now = mono_ms();
+
+	if (r->gone)
+		sx_timer_start(r->gone_timer, r->gone->until > now ?
+			       (unsigned long)(r->gone->until - now) : 0);
+	else
+		sx_timer_stop(r->gone_timer);
+}
+
+static void room_changed(struct room *r)
+{
+	if (r->gw->focus)
+		focus_room_changed(r->gw->focus, r);
+}
+
+static void gone_expire(void *arg)
+{
+	struct room *r = arg;
+	unsigned long long now = mono_ms();
+
+	if (gone_drop(r, gone_due, &now))
+		room_changed(r);
+	gone_arm(r);
+}
+
+static char *dup_opt(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* p leaves: it stays listed, disconnected, for ROOM_GONE_LINGER_MS. */
+static void gone_add(struct participant *p, enum leave_reason why,
+		     const char *reason)
+{
+	struct room *r = p->room;
+	struct room_gone *g = calloc(1, sizeof(*g)), **gp;
+
+	if (g == NULL)
+		return;  /* the roster drops it at once instead */
+	g->aor = strdup(p->aor);
+	g->contact = strdup(p->contact);
+	g->display = dup_opt(p->display);
+	g->nick = dup_opt(p->nick);
+	g->referred_by = dup_opt(p->referred_by);
+	g->reason = dup_opt(reason);
+	if (g->aor == NULL || g->contact == NULL) {
+		gone_free(g);
+		return;
+	}
+	g->dialed_out = p->dialed_out;
+	g->method = leave_names[why];
+	g->until = mono_ms() + ROOM_GONE_LINGER_MS;
+	gone_drop(r, gone_same, p);
+	for (gp = &r->gone; *gp; gp = &(*gp)->next)
+		;
+	*gp = g;
+	gone_arm(r);
+}
+
+/* --- rooms --------------------------------------------------------------- */
 
 static void room_destroy(struct room *r)
 {
@@ -118,6 +252,8 @@ static void room_destroy(struct room *r)
 	for (i = 0; i < r->hist_len; i++)
 		free(r->history[(r->hist_start + i) %
 				gw->cfg->history_size].data);
+	gone_drop(r, gone_any, NULL);
+	sx_timer_free(r->gone_timer);
 	sx_info("room %s: destroyed", r->name);
 	free(r->history);
 	free(r->subject);
@@ -171,6 +307,7 @@ struct participant *room_join(struct room *r, const char *aor,
 		sx_err_set(err, 500, "out of memory");
 		return NULL;
 	}
+	gone_drop(r, gone_same, p);
 	/* append: the roster lists participants in order of arrival */
 	for (pp = &r->participants; *pp; pp = &(*pp)->next)
 		;
@@ -181,10 +318,13 @@ struct participant *room_join(struct room *r, const char *aor,
 	return p;
 }
 
-static void room_changed(struct room *r)
+void room_answered(struct participant *p)
 {
-	if (r->gw->focus)
-		focus_room_changed(r->gw->focus, r);
+	if (p->state == PART_ALERTING)
+		p->state = PART_CONNECTING;
+	if (p->msrp && p->room->gw->sw)
+		switch_session_answered(p->room->gw->sw, p);
+	room_changed(p->room);
 }
 
 void room_connected(struct participant *p)
@@ -212,11 +352,13 @@ static void participant_free(struct participant *p)
 	free(p);
 }
 
-void room_leave(struct participant *p, enum leave_reason why)
+static void leave(struct participant *p, enum leave_reason why,
+		  const char *by)
 {
 	struct room *r = p->room;
 	struct sxgw *gw = r->gw;
 	struct participant **pp;
+	char reason[300];
 
 	for (pp = &r->participants; *pp; pp = &(*pp)->next)
 		if (*pp == p) {
@@ -224,18 +366,34 @@ void room_leave(struct participant *p, enum leave_reason why)
 			break;
 		}
 	r->count--;
+	reason[0] = '\0';
+	if (why == LEAVE_BOOTED)
+		snprintf(reason, sizeof(reason), "Removed by %s",
+			 by ? by : "the room");
 	/* the other side lets go of its part */
 	if (p->msrp && gw->sw)
 		switch_session_end(gw->sw, p);
 	if (p->leg && gw->focus)
-		focus_leg_end(gw->focus, p);
-	sx_info("room %s: %s left (%s, participant %lu%s%s)", r->name, p->aor,
-		leave_names[why], p->id, p->nick ? ", nick " : "",
-		p->nick ? p->nick : "");
+		focus_leg_end(gw->focus, p, reason[0] ? reason : NULL);
+	sx_info("room %s: %s left (%s, participant %lu%s%s%s%s)", r->name,
+		p->aor, leave_names[why], p->id, p->nick ? ", nick " : "",
+		p->nick ? p->nick : "", reason[0] ? ", " : "", reason);
+	if (why != LEAVE_SHUTDOWN && !gw->stopping)
+		gone_add(p, why, reason[0] ? reason : NULL);
 	participant_free(p);
 	room_changed(r);
 	if (r->count == 0 && (!gw->cfg->keep_rooms || gw->stopping))
 		room_destroy(r);
+}
+
+void room_leave(struct participant *p, enum leave_reason why)
+{
+	leave(p, why, NULL);
+}
+
+void room_boot(struct participant *p, const char *by)
+{
+	leave(p, LEAVE_BOOTED, by);
 }
 
 struct participant *room_find_nick(const struct room *r, const char *nick)
@@ -355,6 +513,22 @@ static const char *endpoint_status(const struct participant *p)
 	return "pending";
 }
 
+static int add_gone_endpoint(struct confinfo_user *u,
+			     const struct room_gone *g)
+{
+	struct confinfo_endpoint *e = confinfo_endpoint_add(u, g->contact);
+
+	if (e == NULL)
+		return -1;
+	e->status = strdup("disconnected");
+	e->joining_method = strdup(g->dialed_out ? "dialed-out" : "dialed-in");
+	e->disconnection_method = strdup(g->method);
+	e->disconnection_reason = dup_opt(g->reason);
+	e->referred_by = dup_opt(g->referred_by);
+	return e->status && e->joining_method && e->disconnection_method ?
+		0 : -1;
+}
+
 static int add_endpoint(struct confinfo_user *u, const struct participant *p)
 {
 	struct confinfo_endpoint *e = confinfo_endpoint_add(u, p->contact);
@@ -374,10 +548,33 @@ static int add_endpoint(struct confinfo_user *u, const struct participant *p)
 	return 0;
 }
 
+/* The roster's user for aor, added (role participant) when new. */
+static struct confinfo_user *roster_user(struct confinfo *ci, const char *aor,
+					 const char *display)
+{
+	struct confinfo_user *u = confinfo_user_find(ci, aor);
+
+	if (u)
+		return u;
+	u = confinfo_user_add(ci, aor);
+	if (u == NULL)
+		return NULL;
+	if (display)
+		u->display_text = strdup(display);
+	u->has_roles = 1;
+	u->roles = calloc(1, sizeof(char *));
+	if (u->roles == NULL)
+		return NULL;
+	u->roles[0] = strdup("participant");
+	u->nroles = 1;
+	return u;
+}
+
 struct confinfo *room_confinfo(const struct room *r)
 {
 	struct confinfo *ci = confinfo_new(r->uri);
 	const struct participant *p;
+	const struct room_gone *g;
 
 	if (ci == NULL)
 		return NULL;
@@ -395,26 +592,27 @@ struct confinfo *room_confinfo(const struct room *r)
 	ci->has_users = 1;
 	ci->users_state = CONFINFO_FULL;
 	for (p = r->participants; p; p = p->next) {
-		struct confinfo_user *u = confinfo_user_find(ci, p->aor);
+		struct confinfo_user *u = roster_user(ci, p->aor, p->display);
 
-		if (u == NULL) {
-			u = confinfo_user_add(ci, p->aor);
-			if (u == NULL)
-				goto fail;
-			if (p->display)
-				u->display_text = strdup(p->display);
-			u->has_roles = 1;
-			u->roles = calloc(1, sizeof(char *));
-			if (u->roles == NULL)
-				goto fail;
-			u->roles[0] = strdup("participant");
-			u->nroles = 1;
+		if (u == NULL)
+			goto fail;
+		if (u->nendpoints == 0)
 			ci->user_count++;
-		}
 		/* the first endpoint with a nick names the user */
 		if (u->nickname == NULL && p->nick)
 			u->nickname = strdup(p->nick);
 		if (add_endpoint(u, p) != 0)
+			goto fail;
+	}
+	/* after the present ones, so that a user's nick is a present one */
+	for (g = r->gone; g; g = g->next) {
+		struct confinfo_user *u = roster_user(ci, g->aor, g->display);
+
+		if (u == NULL)
+			goto fail;
+		if (u->nickname == NULL && g->nick)
+			u->nickname = strdup(g->nick);
+		if (add_gone_endpoint(u, g) != 0)
 			goto fail;
 	}
 	return ci;

@@ -9,9 +9,16 @@
  * with room_leave(); room.c then tells the other side to let go
  * (focus_leg_end / switch_session_end) and reports the change to
  * subscribers (focus_room_changed).
+ *
+ * One that left stays in the roster a short while (ROOM_GONE_LINGER_MS)
+ * as a disconnected endpoint with its disconnection-method (RFC 4575
+ * §5.6.7: departed, booted, failed), so that subscribers learn how it
+ * went; then it is deleted from the roster.
  */
 #ifndef SXGW_ROOM_H
 #define SXGW_ROOM_H
+
+#define ROOM_GONE_LINGER_MS 2000
 
 #include <stddef.h>
 #include <time.h>
@@ -53,6 +60,8 @@ struct participant {
 	char *remote_path;         /* a=path of the participant */
 	char **accept_wrapped;     /* NULL-terminated; NULL: anything */
 	int private_messages;      /* a=chatroom:private-messages */
+	int nickname_token;        /* a=chatroom:nickname: it joins with
+				      NICKNAME, history waits for that */
 
 	char *nick;                /* NULL until a NICKNAME succeeded */
 	char *nick_key;            /* nick after RFC 7700 preparation */
@@ -60,6 +69,16 @@ struct participant {
 
 	struct focus_leg *leg;     /* SIP side, NULL when gone */
 	struct switch_session *msrp;  /* MSRP side, NULL when gone */
+};
+
+/* A participant that left, still in the roster (see above). */
+struct room_gone {
+	struct room_gone *next;
+	char *aor, *display, *contact, *nick, *referred_by;
+	int dialed_out;
+	const char *method;        /* departed, booted, failed */
+	char *reason;              /* disconnection-info reason, or NULL */
+	unsigned long long until;  /* deleted then (monotonic ms) */
 };
 
 struct room_message {
@@ -76,6 +95,9 @@ struct room {
 	struct participant *participants;  /* in order of arrival */
 	unsigned count;
 	time_t created_at;
+
+	struct room_gone *gone;    /* left lately, oldest first */
+	struct sx_timer *gone_timer;
 
 	/* the last history_size public messages, oldest first */
 	struct room_message *history;
@@ -99,6 +121,9 @@ void room_destroy_all(struct sxgw *gw);
 struct participant *room_join(struct room *r, const char *aor,
 			      const char *display, const char *contact,
 			      int dialed_out, struct sx_err *err);
+/* A dialed-out participant answered (2xx): it now has the bind time of
+ * the switch to bind its MSRP session. */
+void room_answered(struct participant *p);
 /* The MSRP session is bound: the participant is in. */
 void room_connected(struct participant *p);
 /* The participant goes: the side that calls this has already let go of
@@ -106,6 +131,9 @@ void room_connected(struct participant *p);
  * let go of its part; subscribers hear of it; an empty room is destroyed
  * unless keep_rooms.  p is freed. */
 void room_leave(struct participant *p, enum leave_reason why);
+/* REFER method=BYE from by (an AOR): p leaves as LEAVE_BOOTED, its BYE
+ * and its roster entry say who removed it. */
+void room_boot(struct participant *p, const char *by);
 
 struct participant *room_find_nick(const struct room *r, const char *nick);
 struct participant *room_find_aor(const struct room *r, const char *aor);

@@ -9,6 +9,14 @@
  * bound to another connection 506; several sessions may share one
  * connection.  Knowing the session URI is what identifies a participant:
  * its id is 16 random alphanumerics, given only in the SIP answer.
+ *
+ * The history of the room goes to a participant once it has joined: one
+ * that offered the chatroom "nickname" token (RFC 7701 §5) joins with its
+ * first successful NICKNAME and gets the history right after that 200;
+ * any other has joined once its session is bound, and gets it
+ * history_delay_ms after the answer to the binding request.  A dialed-out
+ * participant has bind_timeout to bind from the moment it answers the
+ * INVITE; while it rings, the focus's invite_timeout governs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,7 +114,7 @@ static void conn_unlink_session(struct sw_conn *c, struct switch_session *s)
 		memset(&c->cur, 0, sizeof(c->cur));
 	/* a connection left without sessions may get new ones a while */
 	if (c->sessions == NULL && !c->closed)
-		sx_timer_start(c->idle, SW_BIND_TIMEOUT * 1000UL);
+		sx_timer_start(c->idle, c->sw->cfg->bind_timeout * 1000UL);
 }
 
 /* Frees s; its participant no longer has an MSRP side. */
@@ -120,7 +128,7 @@ static void session_destroy(struct switch_session *s)
 		conn_unlink_session(s->conn, s);
 	if (s->p)
 		s->p->msrp = NULL;
-	sx_timer_free(s->bind_timer);
+	sx_timer_free(s->timer);
 	free(s->to_path);
 	free(s);
 }
@@ -134,13 +142,35 @@ void sw_session_leave(struct switch_session *s, enum leave_reason why)
 		room_leave(p, why);
 }
 
-static void bind_timeout(void *arg)
+static void history_send(struct switch_session *s)
+{
+	sx_timer_stop(s->timer);
+	s->history_sent = 1;
+	sw_history_replay(s);
+}
+
+/* s has joined: its history now, or after delay_ms. */
+static void history_join(struct switch_session *s, unsigned delay_ms)
+{
+	if (s->history_sent)
+		return;
+	if (delay_ms == 0)
+		history_send(s);
+	else if (!sx_timer_armed(s->timer))
+		sx_timer_start(s->timer, delay_ms);
+}
+
+static void session_timer(void *arg)
 {
 	struct switch_session *s = arg;
 
-	sx_notice("room %s: %s did not bind MSRP session %s within %d s "
+	if (s->conn) {
+		history_send(s);
+		return;
+	}
+	sx_notice("room %s: %s did not bind MSRP session %s within %u s "
 		  "(participant %lu)", room_of(s), s->p->aor, s->id,
-		  SW_BIND_TIMEOUT, s->p->id);
+		  s->sw->cfg->bind_timeout, s->p->id);
 	sw_session_leave(s, LEAVE_FAILED);
 }
 
@@ -162,14 +192,16 @@ int switch_session_new(struct msrp_switch *sw, struct participant *p,
 	rb = *lb ? "]" : "";
 	snprintf(s->uri, sizeof(s->uri), "msrp://%s%s%s:%u/%s;tcp", lb,
 		 sw->host, rb, sw->port, s->id);
-	s->bind_timer = sx_timer_new(sw->gw->loop, bind_timeout, s);
-	if (s->bind_timer == NULL ||
+	s->timer = sx_timer_new(sw->gw->loop, session_timer, s);
+	if (s->timer == NULL ||
 	    (size_t)snprintf(path, cap, "%s", s->uri) >= cap) {
-		sx_timer_free(s->bind_timer);
+		sx_timer_free(s->timer);
 		free(s);
 		return SX_ERROR;
 	}
-	sx_timer_start(s->bind_timer, SW_BIND_TIMEOUT * 1000UL);
+	/* a dial-out rings first: switch_session_answered() */
+	if (p->state != PART_ALERTING)
+		sx_timer_start(s->timer, sw->cfg->bind_timeout * 1000UL);
 	if (sw->nsessions >= sw->nbuckets)
 		table_grow(sw);
 	b = bucket_of(sw, s->id, strlen(s->id));
@@ -180,6 +212,14 @@ int switch_session_new(struct msrp_switch *sw, struct participant *p,
 	sx_debug("room %s: MSRP session %s for %s (participant %lu)",
 		 p->room->name, s->id, p->aor, p->id);
 	return 0;
+}
+
+void switch_session_answered(struct msrp_switch *sw, struct participant *p)
+{
+	struct switch_session *s = p->msrp;
+
+	if (s && s->conn == NULL)
+		sx_timer_start(s->timer, sw->cfg->bind_timeout * 1000UL);
 }
 
 void switch_session_end(struct msrp_switch *sw, struct participant *p)
@@ -200,7 +240,7 @@ static int session_bind(struct switch_session *s, struct sw_conn *c,
 	s->cnext = c->sessions;
 	c->sessions = s;
 	sx_timer_stop(c->idle);
-	sx_timer_stop(s->bind_timer);
+	sx_timer_stop(s->timer);
 	sx_info("room %s: %s bound MSRP session %s from %s (participant %lu)",
 		room_of(s), s->p->aor, s->id, c->peer, s->p->id);
 	room_connected(s->p);
@@ -379,7 +419,8 @@ static int on_body(void *arg, struct msrp_conn *mc, const struct msrp_frame *f,
 	return 0;
 }
 
-static void nickname(struct sw_conn *c, const struct msrp_frame *f)
+/* Returns the status answered. */
+static int nickname(struct sw_conn *c, const struct msrp_frame *f)
 {
 	struct participant *p = c->cur.s->p;
 	struct sx_err err;
@@ -393,6 +434,7 @@ static void nickname(struct sw_conn *c, const struct msrp_frame *f)
 			  p->room->name, p->aor, (int)f->use_nickname.len,
 			  f->use_nickname.p, status, err.text);
 	respond(c, f, status, status == 200 ? NULL : err.text);
+	return status;
 }
 
 static int on_end(void *arg, struct msrp_conn *mc, const struct msrp_frame *f,
@@ -400,7 +442,7 @@ static int on_end(void *arg, struct msrp_conn *mc, const struct msrp_frame *f,
 {
 	struct sw_conn *c = arg;
 	struct switch_session *s = c->cur.s;
-	int bound = c->cur.bound;
+	int bound = c->cur.bound, nick_ok = 0;
 
 	(void)mc;
 	if (c->closed || s == NULL)
@@ -410,7 +452,7 @@ static int on_end(void *arg, struct msrp_conn *mc, const struct msrp_frame *f,
 		respond(c, f, 200, NULL);
 		break;
 	case FRAME_NICKNAME:
-		nickname(c, f);
+		nick_ok = nickname(c, f) == 200;
 		break;
 	case FRAME_SEND:
 		sw_send_end(c, f, flag);
@@ -418,10 +460,12 @@ static int on_end(void *arg, struct msrp_conn *mc, const struct msrp_frame *f,
 	case FRAME_IGNORE:
 		break;
 	}
-	/* history after the answer to the binding request; s is still
-	 * bound unless the frame's handling ended it */
-	if (bound && c->cur.s == s)
-		sw_history_replay(s);
+	/* history after the answer to the request that made s join; s is
+	 * still bound unless the frame's handling ended it */
+	if (c->cur.s == s && nick_ok && s->p->nickname_token)
+		history_join(s, 0);
+	else if (c->cur.s == s && bound && !s->p->nickname_token)
+		history_join(s, c->sw->cfg->history_delay_ms);
 	memset(&c->cur, 0, sizeof(c->cur));
 	return 0;
 }
@@ -437,8 +481,9 @@ static void on_bad_frame(void *arg, struct msrp_conn *mc,
 		  err->text, err->status);
 	if (c->cur.kind == FRAME_SEND)
 		sw_send_frame_lost(c);
-	if (c->cur.bound && s && c->cur.s == s && !c->closed)
-		sw_history_replay(s);
+	if (c->cur.bound && s && c->cur.s == s && !c->closed &&
+	    !s->p->nickname_token)
+		history_join(s, c->sw->cfg->history_delay_ms);
 	memset(&c->cur, 0, sizeof(c->cur));
 }
 
@@ -482,58 +527,13 @@ static void on_accept(void *arg, struct sx_stream *st)
 		free(c);
 		return;
 	}
-	sx_timer_start(c->idle, SW_BIND_TIMEOUT * 1000UL);
+	sx_timer_start(c->idle, sw->cfg->bind_timeout * 1000UL);
 	c->next = sw->conns;
 	sw->conns = c;
 	sx_debug("MSRP connection from %s", c->peer);
 }
 
-/* Callbacks of accepted streams until msrp_conn_adopt() takes them. */
-static void unowned_data(void *arg, struct sx_stream *st, const char *d,
-			 size_t n)
-{
-	(void)arg; (void)st; (void)d; (void)n;
-}
-
-static void unowned_close(void *arg, struct sx_stream *st, const char *r)
-{
-	(void)arg; (void)r;
-	sx_stream_free(st);
-}
-
-static const struct sx_stream_cb unowned_cb = {
-	.on_data = unowned_data,
-	.on_close = unowned_close,
-};
-
 /* --- the switch ---------------------------------------------------------- */
-
-/* "host:port" or "[v6]:port". */
-static int split_listen(const char *s, char *host, size_t cap,
-			unsigned *port)
-{
-	const char *colon = strrchr(s, ':'), *h = s;
-	size_t hl;
-	char *end;
-	unsigned long v;
-
-	if (colon == NULL)
-		return -1;
-	hl = (size_t)(colon - s);
-	if (hl >= 2 && s[0] == '[' && s[hl - 1] == ']') {
-		h++;
-		hl -= 2;
-	}
-	if (hl == 0 || hl >= cap)
-		return -1;
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	v = strtoul(colon + 1, &end, 10);
-	if (*end != '\0' || colon[1] == '\0' || v > 65535)
-		return -1;
-	*port = (unsigned)v;
-	return 0;
-}
 
 struct msrp_switch *switch_new(struct sxgw *gw, struct sx_err *err)
 {
@@ -548,7 +548,8 @@ struct msrp_switch *switch_new(struct sxgw *gw, struct sx_err *err)
 	}
 	sw->gw = gw;
 	sw->cfg = cfg;
-	if (split_listen(cfg->msrp_listen, host, sizeof(host), &port) != 0) {
+	if (sx_hostport_split(cfg->msrp_listen, host, sizeof(host),
+			      &port) != 0) {
 		sx_err_set(err, 0, "[msrp] listen: HOST:PORT expected, got "
 			   "'%s'", cfg->msrp_listen);
 		free(sw);
@@ -565,8 +566,8 @@ struct msrp_switch *switch_new(struct sxgw *gw, struct sx_err *err)
 		switch_free(sw);
 		return NULL;
 	}
-	sw->ls = sx_listener_new(gw->loop, host, port, NULL, on_accept,
-				 &unowned_cb, sw, err);
+	sw->ls = sx_listener_new(gw->loop, host, port, NULL, on_accept, NULL,
+				 sw, err);
 	if (sw->ls == NULL) {
 		switch_free(sw);
 		return NULL;

@@ -32,6 +32,10 @@ int switch_session_new(struct msrp_switch *sw, struct participant *p,
 const char *switch_host(const struct msrp_switch *sw);
 unsigned switch_port(const struct msrp_switch *sw);
 
+/* Called by room.c: the dial-out to p was answered; the time p has to
+ * bind its session starts now (until then the focus's invite_timeout
+ * governs). */
+void switch_session_answered(struct msrp_switch *sw, struct participant *p);
 /* Called by room.c: p leaves for another reason than its MSRP side; drop
  * the session (abort messages in flight to and from it). */
 void switch_session_end(struct msrp_switch *sw, struct participant *p);

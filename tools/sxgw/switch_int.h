@@ -30,8 +30,6 @@
 
 #define SW_URI_MAX        320
 #define SW_MAX_INFLIGHT   8      /* messages arriving at once per session */
-#define SW_BIND_TIMEOUT   30     /* s for a session to bind, for a
-				    connection without sessions to get one */
 
 struct sw_msg;
 
@@ -50,7 +48,7 @@ struct sw_frame {
 	uint64_t at;               /* 1-based position of the next body byte */
 	int status;                /* FRAME_SEND: answer instead of 200 */
 	const char *why;           /* ...with this comment */
-	int bound;                 /* it bound s: history follows the answer */
+	int bound;                 /* it bound s */
 };
 
 struct sw_conn {
@@ -79,7 +77,9 @@ struct switch_session {
 	char id[MSRP_TID_MAX + 1];      /* 16 random alphanumerics */
 	char uri[SW_URI_MAX];           /* ours: From-Path toward it */
 	char *to_path;                  /* the From-Path it bound with */
-	struct sx_timer *bind_timer;
+	struct sx_timer *timer;         /* unbound: bind_timeout; bound:
+					   history_delay_ms */
+	int history_sent;               /* the history went to it */
 	struct sw_msg *msgs;            /* its messages arriving now */
 	unsigned inflight;              /* how many */
 };
