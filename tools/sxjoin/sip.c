@@ -413,6 +413,7 @@ static void sip_on_notify(struct sj *app, nua_handle_t *nh, const sip_t *sip)
 	if (sip->sip_payload == NULL || sip->sip_content_type == NULL ||
 	    !su_casematch(sip->sip_content_type->c_type, CONFINFO_MIME))
 		return;
+	roster_keep(app, sip->sip_payload->pl_data, sip->sip_payload->pl_len);
 	/* a missed notification: a refresh brings the full state (§4.6) */
 	if (roster_notify(app, sip->sip_payload->pl_data,
 			  sip->sip_payload->pl_len) && s->subscribed)
