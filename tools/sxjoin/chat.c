@@ -237,7 +237,7 @@ void chat_send(struct sj *app, const char *to_nick, const char *text,
 	m = calloc(1, sizeof(*m));
 	if (m == NULL || (m->text = strdup(text)) == NULL ||
 	    (to_nick && (m->to_nick = strdup(to_nick)) == NULL) ||
-	    (to = to_nick ? message_private_uri(app->room_aor, to_nick)
+	    (to = to_nick ? sip_uri_private(app->room_aor, to_nick)
 			  : strdup(app->room_aor)) == NULL ||
 	    (body = message_wrap(app->aor, app->nick, to, text, subject, &len,
 				 &err)) == NULL) {

@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "sx_err.h"
+#include "sip_uri.h"
 #include "sx_loop.h"
 
 /* Exit codes, documented in sxjoin(1). */
@@ -247,14 +248,6 @@ void sip_shutdown(struct sj *app);
 void sip_free(struct sj *app);
 /* The host our SIP transport is bound to, for MSRP and SDP. */
 const char *sip_local_host(const struct sj *app);
-/* Canonical forms: "sip:user@host[:port]" without parameters, malloc'd;
- * NULL when uri is not a SIP URI.  user_out (may be NULL) gets the user
- * part, malloc'd. */
-char *sip_uri_aor(const char *uri, char **user_out);
-/* Whether two SIP URIs name the same resource (RFC 3261 §19.1.4). */
-int sip_uri_same(const char *a, const char *b);
-/* Whether a SIP URI carries the URI parameter name. */
-int sip_uri_has_param(const char *uri, const char *name);
 
 /* --- chat.c ------------------------------------------------------------ */
 
@@ -302,10 +295,6 @@ char *message_wrap(const char *aor, const char *nick, const char *to_uri,
 		   struct sx_err *err);
 /* Decodes a message/cpim body from the room and emits it. */
 void message_received(struct sj *app, const char *body, size_t len);
-
-/* The room's URI for a private message to nick: ";gr=" and the nickname
- * escaped as a URI parameter value (RFC 7701 §6.2); malloc'd. */
-char *message_private_uri(const char *room_aor, const char *nick);
 
 /* --- roster.c ---------------------------------------------------------- */
 
