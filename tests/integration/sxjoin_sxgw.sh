@@ -53,7 +53,8 @@ B=$T_TMP/b.out
 C=$T_TMP/c.out
 
 # --- alice opens the room and speaks before anyone else comes --------------
-"$J" --from sip:alice@example.test --proxy "$PROXY" "$ROOM" \
+"$J" --from sip:alice@example.test --proxy "$PROXY" \
+	--notify-dir "$T_TMP/notify.a" "$ROOM" \
 	<"$T_TMP/a.in" >"$A" 2>&1 &
 AP=$!
 T_PIDS="$T_PIDS $AP"
@@ -65,7 +66,8 @@ check "alice's subject accepted" \
 	seen "$A" '\*\*\* alice set the subject: Old topic$'
 
 # --- bob joins (JSON): history, roster, subject ------------------------------
-"$J" --json --from sip:bob@example.test --proxy "$PROXY" "$ROOM" \
+"$J" --json --from sip:bob@example.test --proxy "$PROXY" \
+	--notify-dir "$T_TMP/notify.b" "$ROOM" \
 	<"$T_TMP/b.in" >"$B" 2>&1 &
 BP=$!
 T_PIDS="$T_PIDS $BP"
@@ -101,10 +103,11 @@ check "bob sees the rename" \
 # is a proxy; else invited at the contact he prints.
 if [ -n "$KAM_URI" ]; then
 	"$J" --wait-for-calls --register --from sip:carl@example.test \
-		--proxy "$KAM_URI" <"$T_TMP/c.in" >"$C" 2>&1 &
+		--proxy "$KAM_URI" --notify-dir "$T_TMP/notify.c" \
+		<"$T_TMP/c.in" >"$C" 2>&1 &
 else
-	"$J" --wait-for-calls --from sip:carl@example.test <"$T_TMP/c.in" \
-		>"$C" 2>&1 &
+	"$J" --wait-for-calls --from sip:carl@example.test \
+		--notify-dir "$T_TMP/notify.c" <"$T_TMP/c.in" >"$C" 2>&1 &
 fi
 CP=$!
 T_PIDS="$T_PIDS $CP"
@@ -128,6 +131,8 @@ echo "hello from carl" >&5
 check "carl's message reaches alicia" \
 	seen "$A" '<carl> hello from carl$'
 
+check "bob sees carl join" seen "$B" '"event":"join",.*"nick":"carl"'
+
 # --- alicia removes bob -------------------------------------------------------
 echo "/kick bob" >&3
 wait "$BP"
@@ -147,5 +152,80 @@ expect_eq "carl leaves: exits 0" "$?" 0
 [ -z "$KAM_URI" ] || check "the proxy carried the room's invitation" \
 	grep -q 'kam: .*INVITE.*carl@example.test' "$KAM_LOG"
 check "sxgw still runs" kill -0 "$SXGW_PID"
+
+# --- the NOTIFY bodies each one kept (--notify-dir) ---------------------------
+D=$BIN/sxnotify-decode
+SCHEMA=$FIXTURES/schema/conference-info.xsd
+
+# roster FILE...: the state after applying FILEs in order, as
+# "nick=entity" for each user with a connected endpoint, then
+# "entity:method" for each disconnected one, sorted (a stale repeat is
+# ignored, as by any subscriber).
+roster() {
+	"$D" --merge --json "$@" 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+out = []
+for u in o["users"]:
+    for e in u["endpoints"]:
+        if e.get("status") == "connected":
+            out.append("%s=%s" % (u.get("nickname", "-"), u["entity"]))
+        else:
+            out.append("%s:%s" % (u["entity"],
+                                  e.get("disconnection_method", "-")))
+print(" ".join(sorted(out)))'
+}
+
+# versions DIR: "ok" when the first document is full and each next one is
+# version + 1; the last may repeat the one before it byte for byte (the
+# NOTIFY that ends the subscription carries the last state again).
+versions() {
+	"$D" --json "$1"/notify-*.xml | /usr/bin/python3 -c '
+import json, sys
+docs = [json.loads(l) for l in sys.stdin]
+if not docs or docs[0]["state"] != "full":
+    sys.exit("first document not full")
+for i in range(1, len(docs)):
+    prev, cur = docs[i - 1], docs[i]
+    if cur["version"] == prev["version"] + 1:
+        continue
+    if i == len(docs) - 1 and open(cur["file"], "rb").read() == \
+            open(prev["file"], "rb").read():
+        continue
+    sys.exit("%s: version %d after %d" % (cur["file"], cur["version"],
+                                          prev["version"]))
+print("ok")'
+}
+
+for who in a b c; do
+	nd=$T_TMP/notify.$who
+	n=$(ls "$nd" | grep -c '^notify-[0-9][0-9][0-9][0-9]\.xml$')
+	check "notify-dir $who: NOTIFYs kept, numbered from 0001" \
+		test "$n" -ge 2 -a -f "$nd/notify-0001.xml" -a \
+		-f "$nd/notify-$(printf %04d "$n").xml"
+	check "notify-dir $who: every body validates against RFC 4575's schema" \
+		sh -c "xmllint --nonet --noout --schema '$SCHEMA' '$nd'/notify-*.xml 2>'$nd.xmllint'"
+	expect_eq "notify-dir $who: full first, then consecutive versions" \
+		"$(versions "$nd")" ok
+done
+AL=sip:alice@example.test
+BO=sip:bob@example.test
+CA=sip:carl@example.test
+expect_eq "alice's first document: alice alone" \
+	"$(roster "$T_TMP/notify.a/notify-0001.xml")" "alice=$AL"
+expect_eq "bob's first document: alice and bob" \
+	"$(roster "$T_TMP/notify.b/notify-0001.xml")" "alice=$AL bob=$BO"
+expect_eq "carl's first document: full, all three with their nicks" \
+	"$(roster "$T_TMP/notify.c/notify-0001.xml")" \
+	"alicia=$AL bob=$BO carl=$CA"
+expect_eq "alicia's last state: bob removed (booted)" \
+	"$(roster "$T_TMP/notify.a"/notify-*.xml)" \
+	"alicia=$AL carl=$CA $BO:booted"
+expect_eq "bob's last state: all three (he learns his removal by BYE)" \
+	"$(roster "$T_TMP/notify.b"/notify-*.xml)" \
+	"alicia=$AL bob=$BO carl=$CA"
+expect_eq "carl's last state: alone, alicia departed, bob booted" \
+	"$(roster "$T_TMP/notify.c"/notify-*.xml)" \
+	"carl=$CA $AL:departed $BO:booted"
 
 finish

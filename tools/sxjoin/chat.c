@@ -8,9 +8,15 @@
  * a=setup:active) the room connects to us and its first SEND binds.
  *
  * Then: NICKNAME with Use-Nickname (RFC 7701 §6.1); SEND of CPIM messages
- * in chunks of at most 2048 bytes (RFC 4975 §7.1.1), each chunk's
+ * in chunks (RFC 4975 §7.1.1) of the session's chunk size, each chunk's
  * response awaited (Failure-Report yes, the default); messages from the
  * room reassembled by Message-ID and answered 200.
+ *
+ * Through a relay (RFC 4976, relay.c) the one connection is the one that
+ * AUTHed: our a=path is the relay's Use-Path then our URI, what we send
+ * has To-Path = Use-Path + the room's path and From-Path = our URI (the
+ * relay adds itself), and the room reaches us over that same connection.
+ * The relay answers each SEND itself (responses are hop by hop, §7.3).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +32,9 @@
 
 #define CHAT_MAX_HOPS     8
 #define CHAT_CHUNK        2048
+/* Kamailio's relay drops frames of 11 000 bytes or more: through a relay,
+ * a chunk's body stays at or under this, headers included below 11 000. */
+#define CHAT_RELAY_CHUNK  10000
 #define CHAT_MAX_MESSAGES 16             /* being reassembled at once */
 #define CHAT_MAX_MESSAGE  (1024 * 1024)  /* largest message taken */
 
@@ -42,6 +51,7 @@ enum chat_pending_kind {
 	CHAT_BIND,
 	CHAT_NICK,
 	CHAT_MSG,
+	CHAT_AUTH,
 };
 
 /* A request of ours awaiting its response, by transaction id. */
@@ -61,6 +71,8 @@ struct sj_chat {
 	char path[400];         /* our a=path and From-Path */
 	char to_path[1024];     /* the room's a=path */
 	struct msrp_uri hops[CHAT_MAX_HOPS];
+	size_t chunk;           /* largest body of one SEND */
+	int via_relay;          /* conn leads to our relay */
 	int active;
 	int bound;
 	int closing;
@@ -188,7 +200,7 @@ static int chat_send_chunks(struct sj_chat *c, struct chat_msg *m,
 	int last;
 
 	msrp_message_id_pick(mid);
-	msrp_chunker_init(&ck, len, CHAT_CHUNK);
+	msrp_chunker_init(&ck, len, c->chunk);
 	while ((n = msrp_chunker_next(&ck, &r, &off, &last)) > 0) {
 		msrp_tid_pick(tid, body + off, n);
 		chat_out(c, &o, tid, MSRP_SEND);
@@ -225,7 +237,7 @@ void chat_send(struct sj *app, const char *to_nick, const char *text,
 	m = calloc(1, sizeof(*m));
 	if (m == NULL || (m->text = strdup(text)) == NULL ||
 	    (to_nick && (m->to_nick = strdup(to_nick)) == NULL) ||
-	    (to = to_nick ? message_private_uri(app->room_aor, to_nick)
+	    (to = to_nick ? sip_uri_private(app->room_aor, to_nick)
 			  : strdup(app->room_aor)) == NULL ||
 	    (body = message_wrap(app->aor, app->nick, to, text, subject, &len,
 				 &err)) == NULL) {
@@ -325,6 +337,9 @@ static void chat_on_response(struct sj *app, const struct msrp_frame *f)
 		break;
 	case CHAT_MSG:
 		chat_msg_answered(app, p->msg, f->status, comment);
+		break;
+	case CHAT_AUTH:
+		relay_answered(app, f);
 		break;
 	}
 	chat_pending_free(p);
@@ -498,7 +513,9 @@ static void chat_on_connected(void *arg, struct msrp_conn *conn)
 	struct sj *app = arg;
 
 	(void)conn;
-	if (app->chat->active)
+	if (app->chat->via_relay)
+		relay_connected(app);
+	else if (app->chat->active)
 		chat_bind(app);
 }
 
@@ -535,7 +552,7 @@ static void chat_on_accept(void *arg, struct sx_stream *s)
 	struct sj *app = arg;
 	struct sj_chat *c = app->chat;
 
-	if (c->active || c->conn || c->closing ||
+	if (c->active || c->via_relay || c->conn || c->closing ||
 	    app->state != SJ_CONNECTING) {
 		sx_stream_free(s);
 		return;
@@ -563,6 +580,9 @@ int chat_start(struct sj *app, struct sx_err *err)
 		snprintf(c->host, sizeof(c->host), "%.*s", (int)n - 2, h + 1);
 	else
 		snprintf(c->host, sizeof(c->host), "%s", h);
+	c->chunk = app->o.chunk_size ? app->o.chunk_size : CHAT_CHUNK;
+	if (app->o.relay && c->chunk > CHAT_RELAY_CHUNK)
+		c->chunk = CHAT_RELAY_CHUNK;
 	c->reaper = sx_timer_new(app->loop, chat_reap, app);
 	c->reasm = msrp_reasm_new(CHAT_MAX_MESSAGES, CHAT_MAX_MESSAGE);
 	if (c->reaper == NULL || c->reasm == NULL)
@@ -579,16 +599,67 @@ int chat_start(struct sj *app, struct sx_err *err)
 	return 0;
 }
 
+int chat_relay_connect(struct sj *app, const char *relay_uri,
+		       struct sx_err *err)
+{
+	struct sj_chat *c = app->chat;
+	struct msrp_uri u;
+
+	if (msrp_uri_parse(relay_uri, strlen(relay_uri), &u, err) != 0)
+		return SX_ERROR;
+	if (u.secure)
+		return sx_err_set(err, 0, "msrps (TLS) relays are not "
+				  "supported");
+	if (u.port == 0)
+		return sx_err_set(err, 0, "the relay's URI needs a port");
+	c->via_relay = 1;
+	c->conn = msrp_conn_connect(app->loop, &u, NULL, NULL, &chat_conn_cb,
+				    app, err);
+	return c->conn ? 0 : SX_ERROR;
+}
+
+int chat_send_auth(struct sj *app, const char *relay_uri,
+		   const char *authorization, const char *expires)
+{
+	struct sj_chat *c = app->chat;
+	char tid[MSRP_TID_MAX + 1], *extra = NULL;
+	struct msrp_out o;
+	int rc;
+
+	if (c->conn == NULL)
+		return SX_ERROR;
+	if ((authorization || expires) &&
+	    asprintf(&extra, "%s%s%s%s%s%s", authorization ?
+		     "Authorization: " : "", authorization ? authorization : "",
+		     authorization ? "\r\n" : "", expires ? "Expires: " : "",
+		     expires ? expires : "", expires ? "\r\n" : "") < 0)
+		return SX_ERROR;
+	msrp_tid_pick(tid, NULL, 0);
+	memset(&o, 0, sizeof(o));
+	o.tid = tid;
+	o.method = MSRP_AUTH;
+	o.to_path = relay_uri;
+	o.from_path = c->path;
+	o.failure_report = MSRP_REPORT_YES;
+	o.extra_headers = extra;
+	rc = chat_pending_add(c, CHAT_AUTH, tid) == NULL ||
+	     msrp_conn_send(c->conn, &o, NULL, 0, '$') != 0 ? SX_ERROR : 0;
+	free(extra);
+	return rc;
+}
+
 char *chat_sdp(struct sj *app, int active, struct sx_err *err)
 {
 	struct sj_chat *c = app->chat;
+	const char *use_path = relay_use_path(app);
+	char path[sizeof(c->path) + 400];
 	char *types[] = { "message/cpim", NULL };
 	char *wrapped[] = { "text/plain", "text/html", NULL };
 	struct sdp_msrp m = {
 		.addr = c->host,
 		.ipv6 = strchr(c->host, ':') != NULL,
 		.port = c->port,
-		.path = c->path,
+		.path = path,
 		.accept_types = types,
 		.accept_wrapped_types = wrapped,
 		.setup = active ? SDP_MSRP_SETUP_ACTIVE : SDP_MSRP_SETUP_PASSIVE,
@@ -602,6 +673,12 @@ char *chat_sdp(struct sj *app, int active, struct sx_err *err)
 		.version = 1,
 	};
 
+	/* RFC 4976 §5.2: the relay's path before ours */
+	if (snprintf(path, sizeof(path), "%s%s%s", use_path ? use_path : "",
+		     use_path ? " " : "", c->path) >= (int)sizeof(path)) {
+		sx_err_set(err, 0, "the relay's Use-Path is too long");
+		return NULL;
+	}
 	return sdp_msrp_build(&m, &o, err);
 }
 
@@ -609,18 +686,29 @@ int chat_connect(struct sj *app, const struct sdp_msrp *remote, int active,
 		 struct sx_err *err)
 {
 	struct sj_chat *c = app->chat;
+	const char *use_path = relay_use_path(app);
 	int n;
 
-	if (snprintf(c->to_path, sizeof(c->to_path), "%s", remote->path) >=
-	    (int)sizeof(c->to_path))
-		return sx_err_set(err, 0, "the room's a=path is too long");
-	n = msrp_path_parse(c->to_path, strlen(c->to_path), c->hops,
+	n = msrp_path_parse(remote->path, strlen(remote->path), c->hops,
 			    CHAT_MAX_HOPS, err);
 	if (n <= 0)
 		return n == 0 ? sx_err_set(err, 0, "empty a=path") : SX_ERROR;
 	if (c->hops[0].secure || remote->secure)
 		return sx_err_set(err, 0, "msrps (TLS) is not offered");
+	/* RFC 4976 §5.2: through our relay's session to the room's path */
+	if (snprintf(c->to_path, sizeof(c->to_path), "%s%s%s",
+		     use_path ? use_path : "", use_path ? " " : "",
+		     remote->path) >= (int)sizeof(c->to_path))
+		return sx_err_set(err, 0, "the room's a=path is too long");
 	c->active = active;
+	if (c->via_relay) {
+		if (c->conn == NULL || use_path == NULL)
+			return sx_err_set(err, 0, "no session at the relay");
+		/* the room reaches us through the relay either way */
+		if (active)
+			chat_bind(app);
+		return 0;
+	}
 	if (!active)
 		return 0;  /* chat_on_accept takes the room's connection */
 	c->conn = msrp_conn_connect(app->loop, &c->hops[0], NULL, NULL,

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sxjoin.h"
@@ -35,6 +36,14 @@ static void usage(FILE *f)
 	      "  -w, --wait-for-calls       wait to be invited into a room\n"
 	      "  -r, --register             register --from first (with -w)\n"
 	      "      --registrar SIP-URI    where to register (default: --proxy)\n"
+	      "      --relay MSRP-URI       reach the room through this MSRP\n"
+	      "                             relay (RFC 4976 AUTH first)\n"
+	      "      --relay-auth USER:PASSWORD\n"
+	      "                             answer the relay's Digest challenge\n"
+	      "      --chunk-size BYTES     largest MSRP chunk sent (default 2048;\n"
+	      "                             at most 10000 through a relay)\n"
+	      "      --notify-dir DIR       keep each conference NOTIFY body as\n"
+	      "                             DIR/notify-NNNN.xml\n"
 	      "  -j, --json                 one JSON object per event\n"
 	      "  -i, --exit-after-idle SECONDS\n"
 	      "                             leave after that long without any\n"
@@ -51,6 +60,10 @@ static void usage(FILE *f)
 
 enum {
 	OPT_REGISTRAR = 256,
+	OPT_RELAY,
+	OPT_RELAY_AUTH,
+	OPT_CHUNK_SIZE,
+	OPT_NOTIFY_DIR,
 };
 
 static const struct option long_opts[] = {
@@ -61,6 +74,10 @@ static const struct option long_opts[] = {
 	{ "wait-for-calls", no_argument, NULL, 'w' },
 	{ "register", no_argument, NULL, 'r' },
 	{ "registrar", required_argument, NULL, OPT_REGISTRAR },
+	{ "relay", required_argument, NULL, OPT_RELAY },
+	{ "relay-auth", required_argument, NULL, OPT_RELAY_AUTH },
+	{ "chunk-size", required_argument, NULL, OPT_CHUNK_SIZE },
+	{ "notify-dir", required_argument, NULL, OPT_NOTIFY_DIR },
 	{ "json", no_argument, NULL, 'j' },
 	{ "exit-after-idle", required_argument, NULL, 'i' },
 	{ "help", no_argument, NULL, 'h' },
@@ -139,6 +156,36 @@ static int parse_seconds(const char *s, unsigned long *out)
 	       *out > 0 && *out <= 86400 * 365 ? 0 : -1;
 }
 
+/* Larger chunks only hold the connection longer (RFC 4975 §7.1.1). */
+#define CHUNK_MAX (1024 * 1024)
+
+static int parse_bytes(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *s < '0' || *s > '9' || *end || v == 0 || v > CHUNK_MAX)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* --notify-dir: made when missing (one level), else must be a directory. */
+static int notify_dir_ready(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0777) == 0)
+		return 0;
+	if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	usage_error("--notify-dir %s: %s", dir,
+		    errno == EEXIST ? "not a directory" : strerror(errno));
+	return -1;
+}
+
 /* Fills app->o; strings that need building are kept in owned[]. */
 static int opts_parse(int argc, char **argv, struct sj_opts *o,
 		      char **owned)
@@ -156,6 +203,16 @@ static int opts_parse(int argc, char **argv, struct sj_opts *o,
 		case 'w': o->wait_for_calls = 1; break;
 		case 'r': o->do_register = 1; break;
 		case OPT_REGISTRAR: o->registrar = optarg; break;
+		case OPT_RELAY: o->relay = optarg; break;
+		case OPT_RELAY_AUTH: o->relay_auth = optarg; break;
+		case OPT_NOTIFY_DIR: o->notify_dir = optarg; break;
+		case OPT_CHUNK_SIZE:
+			if (parse_bytes(optarg, &o->chunk_size) != 0) {
+				usage_error("--chunk-size: 1 to %d bytes",
+					    CHUNK_MAX);
+				return -1;
+			}
+			break;
 		case 'j': o->json = 1; break;
 		case 'i':
 			if (parse_seconds(optarg, &o->idle_s) != 0) {
@@ -197,6 +254,12 @@ static int opts_parse(int argc, char **argv, struct sj_opts *o,
 			return -1;
 		}
 	}
+	if (o->relay_auth && o->relay == NULL) {
+		usage_error("--relay-auth goes with --relay");
+		return -1;
+	}
+	if (o->notify_dir && notify_dir_ready(o->notify_dir) != 0)
+		return -1;
 	if (o->do_register && o->registrar == NULL && o->proxy == NULL) {
 		usage_error("--register needs --registrar or --proxy");
 		return -1;
@@ -312,6 +375,7 @@ int main(int argc, char **argv)
 out:
 	command_queue_free(&app);
 	chat_free(&app);
+	relay_free(&app);
 	sip_free(&app);
 	roster_free(app.roster);
 	if (app.idle)

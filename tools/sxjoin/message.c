@@ -69,30 +69,6 @@ char *message_wrap(const char *aor, const char *nick, const char *to_uri,
 	return buf;
 }
 
-/* RFC 3261 §25.1 uri-parameter: unreserved and param-unreserved stay,
- * everything else is %-escaped (a nickname is any UTF-8, RFC 7700). */
-char *message_private_uri(const char *room_aor, const char *nick)
-{
-	static const char keep[] = "-_.!~*'()[]/:&+$";
-	size_t n = strlen(room_aor), i;
-	char *s = malloc(n + 4 + strlen(nick) * 3 + 1), *p;
-
-	if (s == NULL)
-		return NULL;
-	p = s + sprintf(s, "%s;gr=", room_aor);
-	for (i = 0; nick[i]; i++) {
-		unsigned char ch = (unsigned char)nick[i];
-
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || strchr(keep, ch))
-			*p++ = (char)ch;
-		else
-			p += sprintf(p, "%%%02X", ch);
-	}
-	*p = '\0';
-	return s;
-}
-
 static char *message_header_uri(const struct cpim_msg *m, const char *name,
 				struct cpim_addr *a)
 {

@@ -11,9 +11,11 @@
  * Participants are keyed by their user entity, which the focus sets to
  * their AOR.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "confinfo.h"
 #include "sxjoin.h"
@@ -295,4 +297,37 @@ void roster_who(struct sj *app)
 
 	e.nnicks = roster_nicks(app->roster, &e.nicks);
 	sj_emit(app, &e);
+}
+
+/* --notify-dir: each body whole under a hidden name first, then renamed,
+ * so that a reader never sees half a document. */
+void roster_keep(struct sj *app, const char *body, size_t len)
+{
+	char *tmp = NULL, *name = NULL;
+	unsigned seq = app->notify_seq + 1;
+	FILE *f;
+	int ok;
+
+	if (app->o.notify_dir == NULL)
+		return;
+	if (asprintf(&tmp, "%s/.notify-%04u.xml.tmp", app->o.notify_dir,
+		     seq) < 0)
+		tmp = NULL;
+	if (tmp == NULL || asprintf(&name, "%s/notify-%04u.xml",
+				    app->o.notify_dir, seq) < 0) {
+		free(tmp);
+		return;
+	}
+	f = fopen(tmp, "w");
+	ok = f && fwrite(body, 1, len, f) == len;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	if (ok && rename(tmp, name) == 0) {
+		app->notify_seq = seq;
+	} else {
+		unlink(tmp);
+		sj_error(app, "notify-dir", 0, "cannot write %s", name);
+	}
+	free(tmp);
+	free(name);
 }

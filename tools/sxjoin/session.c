@@ -15,6 +15,11 @@
  *
  * With --wait-for-calls the machine starts at WAITING and an invitation
  * from a focus (RFC 4579 §5.5: Contact with isfocus) enters CONNECTING.
+ *
+ * With --relay it starts at RELAYING: AUTH to the relay (RFC 4976, relay.c)
+ * must grant a Use-Path before the offer can name it; then INVITING (or,
+ * waiting for calls, the AUTH runs while WAITING and invitations that come
+ * before it is granted get 480).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +36,8 @@ static int session_leave_code(const struct sj *app)
 {
 	if (app->ended)
 		return SJ_EXIT_ENDED;
+	if (app->failed)
+		return SJ_EXIT_JOIN;
 	if (app->o.wait_for_calls && app->room == NULL)
 		return SJ_EXIT_OK;  /* no invitation came: nothing failed */
 	return app->joined ? SJ_EXIT_OK : SJ_EXIT_JOIN;
@@ -115,10 +122,15 @@ int session_start(struct sj *app, struct sx_err *err)
 			   "user part)");
 		return SJ_EXIT_USAGE;
 	}
-	if (sip_start(app, err) != 0 || chat_start(app, err) != 0)
+	if (sip_start(app, err) != 0 || chat_start(app, err) != 0 ||
+	    (app->o.relay && relay_start(app, err) != 0))
 		return SJ_EXIT_JOIN;
 	if (app->o.wait_for_calls) {
 		app->state = SJ_WAITING;
+		return SJ_EXIT_OK;
+	}
+	if (app->o.relay) {
+		app->state = SJ_RELAYING;  /* session_relay_ready() invites */
 		return SJ_EXIT_OK;
 	}
 	sdp = chat_sdp(app, 1, err);
@@ -128,6 +140,39 @@ int session_start(struct sj *app, struct sx_err *err)
 	free(sdp);
 	app->state = SJ_INVITING;
 	return SJ_EXIT_OK;
+}
+
+void session_relay_ready(struct sj *app)
+{
+	struct sx_err err;
+	char *sdp;
+
+	sj_info(app, "relay %s: session %s", app->o.relay,
+		relay_use_path(app));
+	if (app->state != SJ_RELAYING)
+		return;
+	sx_err_clear(&err);
+	sdp = chat_sdp(app, 1, &err);
+	if (sdp == NULL) {
+		session_relay_failed(app, 0, err.text);
+		return;
+	}
+	app->state = SJ_INVITING;
+	sip_invite(app, sdp);
+	free(sdp);
+}
+
+void session_relay_failed(struct sj *app, int status, const char *why)
+{
+	if (app->state == SJ_LEAVING || app->state == SJ_DONE)
+		return;
+	sj_error(app, "join", status, "join failed: relay %s: %s",
+		 app->o.relay, why);
+	app->failed = 1;
+	if (app->state == SJ_RELAYING || app->state == SJ_WAITING)
+		session_finish(app);
+	else
+		session_hang_up(app);
 }
 
 void session_sip_ready(struct sj *app, const char *contact)
@@ -198,6 +243,10 @@ int session_invited(struct sj *app, const char *room, const char *by,
 	if (app->state != SJ_WAITING) {
 		*phrase = app->o.wait_for_calls ? "Busy Here" : "Decline";
 		return app->o.wait_for_calls ? 486 : 603;
+	}
+	if (app->o.relay && relay_use_path(app) == NULL) {
+		*phrase = "Temporarily Unavailable";  /* AUTH not through */
+		return 480;
 	}
 	sx_err_clear(&err);
 	if (sdp == NULL || sdp_msrp_read(sdp, len, &remote, &err) != 0) {
@@ -282,6 +331,11 @@ void session_chat_bound(struct sj *app)
 void session_chat_failed(struct sj *app, const char *why)
 {
 	switch (app->state) {
+	case SJ_RELAYING:
+	case SJ_WAITING:
+		/* only a relay connection exists before an invitation */
+		session_relay_failed(app, 0, why);
+		break;
 	case SJ_CONNECTING:
 		session_join_broken(app, "MSRP: %s", why);
 		break;
@@ -333,6 +387,11 @@ void session_leave(struct sj *app, const char *why)
 	struct sj_event e = { .type = SJ_EV_LEFT, .text = why };
 
 	switch (app->state) {
+	case SJ_RELAYING:
+		sj_error(app, "join", 0, "join cancelled: %s", why);
+		app->failed = 1;
+		session_finish(app);
+		break;
 	case SJ_WAITING:
 		session_finish(app);
 		break;

@@ -50,63 +50,6 @@ struct sj_sip {
 	struct sip_refer *refers;
 };
 
-/* --- URIs ---------------------------------------------------------------- */
-
-char *sip_uri_aor(const char *uri, char **user_out)
-{
-	su_home_t home[1] = { SU_HOME_INIT(home) };
-	sip_from_t *a = sip_from_make(home, uri);
-	char *s, *out = NULL;
-	url_t u;
-
-	if (user_out)
-		*user_out = NULL;
-	if (a == NULL || (a->a_url->url_type != url_sip &&
-			  a->a_url->url_type != url_sips) ||
-	    a->a_url->url_host == NULL) {
-		su_home_deinit(home);
-		return NULL;
-	}
-	u = *a->a_url;
-	u.url_params = NULL;
-	u.url_headers = NULL;
-	u.url_fragment = NULL;
-	u.url_password = NULL;
-	s = url_as_string(home, &u);
-	if (s)
-		out = strdup(s);
-	if (out && user_out) {
-		*user_out = strdup(u.url_user ? u.url_user : "");
-		if (*user_out == NULL) {
-			free(out);
-			out = NULL;
-		}
-	}
-	su_home_deinit(home);
-	return out;
-}
-
-int sip_uri_same(const char *a, const char *b)
-{
-	su_home_t home[1] = { SU_HOME_INIT(home) };
-	url_t *ua = url_make(home, a);
-	url_t *ub = url_make(home, b);
-	int same = ua && ub && url_cmp(ua, ub) == 0;
-
-	su_home_deinit(home);
-	return same;
-}
-
-int sip_uri_has_param(const char *uri, const char *name)
-{
-	su_home_t home[1] = { SU_HOME_INIT(home) };
-	url_t *u = url_make(home, uri);
-	int has = u && url_has_param(u, name);
-
-	su_home_deinit(home);
-	return has;
-}
-
 const char *sip_local_host(const struct sj *app)
 {
 	return app->sip->local_host;
@@ -413,6 +356,7 @@ static void sip_on_notify(struct sj *app, nua_handle_t *nh, const sip_t *sip)
 	if (sip->sip_payload == NULL || sip->sip_content_type == NULL ||
 	    !su_casematch(sip->sip_content_type->c_type, CONFINFO_MIME))
 		return;
+	roster_keep(app, sip->sip_payload->pl_data, sip->sip_payload->pl_len);
 	/* a missed notification: a refresh brings the full state (§4.6) */
 	if (roster_notify(app, sip->sip_payload->pl_data,
 			  sip->sip_payload->pl_len) && s->subscribed)

@@ -8,6 +8,8 @@
  *               SUBSCRIBE/NOTIFY, REFER, REGISTER, invitations received
  *   chat.c      the MSRP session (RFC 4975, RFC 7701): bind, NICKNAME,
  *               SEND in CPIM, receiving
+ *   relay.c     the way through an MSRP relay (RFC 4976): AUTH, its
+ *               Digest challenge, the Use-Path, re-AUTH before it expires
  *   message.c   CPIM (RFC 3862) wrapping of what we send, decoding of
  *               what the room sends
  *   roster.c    conference-info NOTIFYs (RFC 4575) folded into the room's
@@ -26,6 +28,7 @@
 #include <time.h>
 
 #include "sx_err.h"
+#include "sip_uri.h"
 #include "sx_loop.h"
 
 /* Exit codes, documented in sxjoin(1). */
@@ -43,6 +46,10 @@ struct sj_opts {
 	const char *registrar;
 	const char *listen;      /* SIP URI of our transport */
 	const char *room;        /* ROOM-URI, NULL with --wait-for-calls */
+	const char *relay;       /* MSRP URI of our relay, or NULL */
+	const char *relay_auth;  /* USER:PASSWORD for its Digest, or NULL */
+	const char *notify_dir;  /* where NOTIFY bodies are kept, or NULL */
+	size_t chunk_size;       /* --chunk-size; 0: the default */
 	int wait_for_calls;
 	int do_register;
 	int json;
@@ -51,6 +58,7 @@ struct sj_opts {
 
 /* The life of one participation, in order. */
 enum sj_state {
+	SJ_RELAYING,     /* --relay: AUTH to the relay, no answer yet */
 	SJ_WAITING,      /* --wait-for-calls: no invitation yet */
 	SJ_INVITING,     /* our INVITE has no final answer yet */
 	SJ_CONNECTING,   /* MSRP connection being opened (or awaited) and
@@ -63,9 +71,11 @@ enum sj_state {
 
 struct sj_sip;
 struct sj_chat;
+struct sj_relay;
 struct roster;
 struct sj_line;
 struct sdp_msrp;
+struct msrp_frame;
 
 struct sj {
 	struct sx_loop *loop;
@@ -74,6 +84,8 @@ struct sj {
 	int exit_code;
 	int joined;            /* the session was set up: leaving exits 0 */
 	int ended;             /* the room ended it: exit 3 */
+	int failed;            /* the join failed before a room was known */
+	unsigned notify_seq;   /* NOTIFY bodies kept in --notify-dir */
 
 	char *aor;             /* our address of record: CPIM From */
 	char *room;            /* the room's URI as called (Request-URI) */
@@ -84,6 +96,7 @@ struct sj {
 
 	struct sj_sip *sip;
 	struct sj_chat *chat;
+	struct sj_relay *relay;
 	struct roster *roster;
 	const struct sj_ui *ui;
 
@@ -210,6 +223,10 @@ void session_bye_received(struct sj *app, const char *reason);
 void session_bye_answered(struct sj *app);
 void session_sip_down(struct sj *app);
 
+/* From relay.c: the relay granted (or refused) its path. */
+void session_relay_ready(struct sj *app);
+void session_relay_failed(struct sj *app, int status, const char *why);
+
 /* From chat.c */
 void session_chat_bound(struct sj *app);
 void session_chat_failed(struct sj *app, const char *why);
@@ -231,18 +248,18 @@ void sip_shutdown(struct sj *app);
 void sip_free(struct sj *app);
 /* The host our SIP transport is bound to, for MSRP and SDP. */
 const char *sip_local_host(const struct sj *app);
-/* Canonical forms: "sip:user@host[:port]" without parameters, malloc'd;
- * NULL when uri is not a SIP URI.  user_out (may be NULL) gets the user
- * part, malloc'd. */
-char *sip_uri_aor(const char *uri, char **user_out);
-/* Whether two SIP URIs name the same resource (RFC 3261 §19.1.4). */
-int sip_uri_same(const char *a, const char *b);
-/* Whether a SIP URI carries the URI parameter name. */
-int sip_uri_has_param(const char *uri, const char *name);
 
 /* --- chat.c ------------------------------------------------------------ */
 
 int chat_start(struct sj *app, struct sx_err *err);
+/* Opens the connection to the relay (first hop); relay_connected() is
+ * called once it is up. */
+int chat_relay_connect(struct sj *app, const char *relay_uri,
+		       struct sx_err *err);
+/* Sends an AUTH to the relay (authorization, expires: header values, or
+ * NULL); its response goes to relay_answered(). */
+int chat_send_auth(struct sj *app, const char *relay_uri,
+		   const char *authorization, const char *expires);
 /* Our media description: m= port, a=path, types, chatroom, with the
  * setup given; malloc'd SDP or NULL. */
 char *chat_sdp(struct sj *app, int active, struct sx_err *err);
@@ -258,6 +275,16 @@ int chat_pending(const struct sj *app);
 void chat_close(struct sj *app);
 void chat_free(struct sj *app);
 
+/* --- relay.c ---------------------------------------------------------- */
+
+/* Parses --relay and --relay-auth and starts the AUTH.  0 or SX_ERROR. */
+int relay_start(struct sj *app, struct sx_err *err);
+void relay_connected(struct sj *app);
+void relay_answered(struct sj *app, const struct msrp_frame *f);
+/* The Use-Path the relay granted, or NULL (no relay, or not yet). */
+const char *relay_use_path(const struct sj *app);
+void relay_free(struct sj *app);
+
 /* --- message.c --------------------------------------------------------- */
 
 /* A CPIM message from aor (shown as nick) to to_uri; text/plain, or with
@@ -269,10 +296,6 @@ char *message_wrap(const char *aor, const char *nick, const char *to_uri,
 /* Decodes a message/cpim body from the room and emits it. */
 void message_received(struct sj *app, const char *body, size_t len);
 
-/* The room's URI for a private message to nick: ";gr=" and the nickname
- * escaped as a URI parameter value (RFC 7701 §6.2); malloc'd. */
-char *message_private_uri(const char *room_aor, const char *nick);
-
 /* --- roster.c ---------------------------------------------------------- */
 
 struct roster *roster_new(void);
@@ -282,6 +305,8 @@ void roster_free(struct roster *r);
  * missed and the subscription must be refreshed for a full state, else
  * 0. */
 int roster_notify(struct sj *app, const char *body, size_t len);
+/* Keeps a NOTIFY body as --notify-dir/notify-NNNN.xml, in order. */
+void roster_keep(struct sj *app, const char *body, size_t len);
 /* The nicknames present, sorted (borrowed; valid until the next NOTIFY). */
 size_t roster_nicks(const struct roster *r, const char *const **out);
 /* A participant's nickname by AOR, or NULL. */
