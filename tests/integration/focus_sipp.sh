@@ -1,12 +1,15 @@
 #!/bin/sh
-# sxgw's conference focus against SIPp: INVITEs refused (488, 404) and
-# accepted (200 with ;isfocus and an MSRP answer), the conference event
-# package (489, 404, full and partial NOTIFYs, refresh, unsubscription,
-# the last NOTIFY when sxgw stops), REFER (400, 403, invitation, removal
-# with its Reason and "booted" in the roster, within a dialog, through an
-# outbound proxy, a dial-out ringing longer than the MSRP bind time),
-# OPTIONS, an unknown method, and a normal call again at the end: sxgw
-# kept serving.
+# sxgw's conference focus against SIPp: INVITEs refused (488, 404, 482
+# for a room calling a room) and accepted (200 with ;isfocus and an MSRP
+# answer), the conference event package (489, 404, full and partial
+# NOTIFYs, refresh, unsubscription, the last NOTIFY when sxgw stops),
+# REFER (400 for a bad embedded Subject, 403 for a non-participant or a
+# target that is a room, 483 for Max-Forwards 0; invitation with the
+# embedded Subject and Max-Forwards minus one in the room's INVITE;
+# removal with the embedded Reason or "Removed by", and "booted" in the
+# roster; within a dialog, through an outbound proxy, a dial-out ringing
+# longer than the MSRP bind time), OPTIONS, an unknown method, and a
+# normal call again at the end: sxgw kept serving.
 # Every conference-info body received is checked against the RFC 4575
 # schema.  One SIPp scenario per case, in scenarios/focus/.
 . "$(dirname "$0")/lib.sh"
@@ -121,6 +124,9 @@ scenario "INVITE to a room in another domain: 404" \
 	other_domain invite_other_domain -key user alice
 logged "488 logged with its reason" \
 	"room $ROOM: INVITE from sip:alice@example.test: 488 .*message/cpim"
+scenario "INVITE from another room, isfocus: 482 (loop)" \
+	from_room invite_from_room
+logged "482 logged" "room $ROOM: INVITE from sip:lobby@$SXGW_DOMAIN: 482"
 
 # --- joining; the room exists from now on ------------------------------
 scenario "INVITE with an MSRP offer: 200, ;isfocus, MSRP answer" \
@@ -135,8 +141,20 @@ scenario "REFER with two Refer-To: 400" \
 scenario "REFER from a non-participant: 403" \
 	refer_stranger refer_non_participant -key user mallory
 scenario "REFER whose target is the room itself: 403 (loop)" \
-	refer_loop refer_loop -key user alice
+	refer_loop refer_loop -key user alice -key target "sip:$ROOM@$SXGW_DOMAIN"
+scenario "REFER whose target is another room: 403 (loop)" \
+	refer_loop2 refer_loop -key user alice -key target "sip:lobby@$SXGW_DOMAIN"
+scenario "REFER whose target is the focus's own address: 403 (loop)" \
+	refer_loop3 refer_loop -key user alice \
+	-key target "sip:lobby@127.0.0.1:$SXGW_SIP_PORT"
 logged "403 logged" "REFER from sip:mallory@example.test: 403"
+scenario "REFER with Max-Forwards 0: 483" \
+	refer_no_hops refer_no_hops -key user alice -key target sip:bob@192.0.2.1
+scenario "REFER with a line break in the embedded Subject: 400" \
+	refer_bad_subject refer_bad_subject -key user alice \
+	-key target sip:bob@192.0.2.1
+check "no INVITE for the refused REFERs" sh -c \
+	"! grep -q 'INVITE to sip:bob@192.0.2.1\\|INVITE to sip:lobby' '$SXGW_LOG'"
 
 INVITEE_PORT=$(free_port)
 sipp_bg INVITEE_PID invitee invitee_uas "$INVITEE_PORT" -d 800
@@ -144,21 +162,29 @@ sleep 0.3
 INVITEE=sip:bob@127.0.0.1:$INVITEE_PORT
 scenario "REFER invites a user: 202, sipfrag 100, 180, 200 (terminated)" \
 	refer_invite refer_invite -key user alice -key target "$INVITEE"
+logged "the room's INVITE with the embedded Subject" \
+	"INVITE to $INVITEE (.*subject \"Project review: Q3\")"
 # a subscriber that sees the removal
 sipp_bg KICKSUB_PID sub_kick subscribe_kick "$(free_port)" \
 	-s "$ROOM" -key domain "$SXGW_DOMAIN" -key user judy \
 	"127.0.0.1:$SXGW_SIP_PORT"
 wait_for_line "$SXGW_LOG" "SUBSCRIBE from sip:judy@example.test: 200" 10 \
 	>/dev/null
+KICK_REASON='Reason=SIP%3Bcause%3D200%3Btext%3D%22Off%20topic%22'
 scenario "REFER method=BYE removes that participant: 202, sipfrag 200" \
-	refer_kick refer_kick -key user alice -key target "$INVITEE"
+	refer_kick refer_kick -key user alice -key target "$INVITEE" \
+	-key headers "Priority=emergency&$KICK_REASON"
 wait "$INVITEE_PID"
-expect_eq "invitee: INVITE From the room, ;isfocus, Referred-By, then BYE" \
-	"$?" 0
-check "the BYE says who removed it (RFC 3326 Reason)" grep -q \
-	'^Reason: SIP *;cause=200 *;text="Removed by sip:alice@example.test"' \
-	"$T_TMP/invitee.msg"
-logged "the invitee left as booted" "$INVITEE left (booted"
+expect_eq "invitee: INVITE From the room, ;isfocus, Referred-By, Subject, \
+Max-Forwards 41, no Priority, then BYE" "$?" 0
+check "the BYE carries the Reason embedded in Refer-To (RFC 3326)" grep -q \
+	'^Reason: SIP *;cause=200 *;text="Off topic"' "$T_TMP/invitee.msg"
+check "the BYE has that Reason only" sh -c \
+	"[ \$(grep -c '^Reason:' '$T_TMP/invitee.msg') -eq 1 ]"
+check "the BYE has no embedded Priority" sh -c \
+	"! grep -q '^Priority:' '$T_TMP/invitee.msg'"
+logged "the invitee left as booted, the remover logged" \
+	"$INVITEE left (booted.*Removed by sip:alice@example.test"
 wait "$KICKSUB_PID"
 expect_eq "subscriber: a NOTIFY says disconnection-method booted" "$?" 0
 check "roster: the removed endpoint disconnected, booted, by whom" sh -c \
@@ -243,9 +269,13 @@ sleep 0.3
 scenario "outbound_proxy: REFER, the room's INVITE goes to the proxy" \
 	refer_proxy refer_invite -key user alice -key target sip:bob@192.0.2.1
 scenario "outbound_proxy: REFER method=BYE" \
-	kick_proxy refer_kick -key user alice -key target sip:bob@192.0.2.1
+	kick_proxy refer_kick -key user alice -key target sip:bob@192.0.2.1 \
+	-key headers Priority=emergency
 wait "$INVITEE_PID"
 expect_eq "outbound_proxy: the invitee got the INVITE and the BYE" "$?" 0
+check "no Reason embedded: the BYE says who removed it (RFC 3326)" grep -q \
+	'^Reason: SIP *;cause=200 *;text="Removed by sip:alice@example.test"' \
+	"$T_TMP/invitee2.msg"
 logged "outbound_proxy named in the log" "via sip:127.0.0.1:$PROXY_PORT"
 kill "$SXGW_PID"
 wait "$SXGW_PID"

@@ -1,12 +1,14 @@
 #!/bin/sh
 # sxinvite against sxgw through a Kamailio proxy and registrar: REFER
 # refused to a non-participant (403), an invitation of a registered
-# sxjoin that joins (100 ... 200, exit 0), the same by an xmpp: URI
-# (mapped per RFC 7247, as the REFER sxgw logs shows), invitees that
-# decline or are busy (SIPp), an invitee that never answers (sxinvite's
-# --timeout, then sxgw's invite_timeout and its 487), a removal with
-# --kick, a removal of nobody and a room that does not exist (404), usage
-# errors.  Ports are picked free per run.
+# sxjoin that joins (100 ... 200, exit 0) and shows the --reason (the
+# Subject of the room's INVITE), the same by an xmpp: URI (mapped per
+# RFC 7247, as the REFER sxgw logs shows) to an sxjoin --json, invitees
+# that decline or are busy (SIPp), an invitee that never answers
+# (sxinvite's --timeout, then sxgw's invite_timeout and its 487), a
+# removal with --kick --reason that the removed sxjoin shows (the Reason
+# of the room's BYE), a removal of nobody and a room that does not exist
+# (404), usage errors.  Ports are picked free per run.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_kamailio.sh"
 
@@ -83,11 +85,12 @@ C=$T_TMP/carl.out
 CP=$!
 T_PIDS="$T_PIDS $CP"
 E=$T_TMP/erin.out
-"$J" --wait-for-calls --register --from sip:erin@example.test \
+"$J" --wait-for-calls --register --json --from sip:erin@example.test \
 	--proxy "$KAM_URI" </dev/null >"$E" 2>&1 &
 T_PIDS="$T_PIDS $!"
 check "carl registers" seen "$C" '\*\*\* registered sip:carl@example.test$'
-check "erin registers" seen "$E" '\*\*\* registered sip:erin@example.test$'
+check "erin registers" seen "$E" \
+	'^\{"event":"info",.*"text":"registered sip:erin@example.test"\}$'
 
 # --- usage ------------------------------------------------------------------
 invite usage1 sip:carl@example.test
@@ -121,8 +124,8 @@ expect_eq "invite carl: last line 200 OK" \
 	"$(tail -n 1 "$T_TMP/inv-carl.out")" "200 OK"
 expect_eq "invite carl: every line a status line" \
 	"$(grep -c -v -E '^[1-6][0-9][0-9] ' "$T_TMP/inv-carl.out")" 0
-check "carl is invited by alice" \
-	seen "$C" "\*\*\* invited to $ROOM by $AL$"
+check "carl is invited by alice, with the reason" \
+	seen "$C" "\*\*\* invited to $ROOM by $AL \(design review\)$"
 check "carl joins" seen "$C" '\*\*\* joined .* as carl$'
 check "alice sees carl join" seen "$A" '\*\*\* carl joined$'
 check "the proxy carried the room's INVITE to carl" \
@@ -130,7 +133,7 @@ check "the proxy carried the room's INVITE to carl" \
 
 # --- erin, by her XMPP address (RFC 7247), JSON -----------------------------
 invite erin --json --room "$ROOM" --from "$AL" --proxy "$KAM_URI" \
-	xmpp:erin@example.test
+	--reason 'a "quick" chat' xmpp:erin@example.test
 expect_eq "invite xmpp:erin: exit 0" "$RC" 0
 check "invite xmpp:erin: the REFER was for sip:erin@example.test" \
 	grep -q "REFER from $AL to sip:erin@example.test" "$SXGW_LOG"
@@ -142,7 +145,9 @@ check "invite xmpp:erin: JSON final notify 200" grep -q \
 	"$T_TMP/inv-erin.out"
 check "invite xmpp:erin: JSON result exit 0" grep -q \
 	'^{"event":"result",.*"exit":0,"status":200}$' "$T_TMP/inv-erin.out"
-check "erin joins" seen "$E" '\*\*\* joined .* as erin$'
+check "erin is invited by alice, JSON with the reason" seen "$E" \
+	'^\{"event":"invited","time":"[^"]*","room":"'"$ROOM"'","by":"'"$AL"'","reason":"a \\"quick\\" chat"\}$'
+check "erin joins" seen "$E" '^\{"event":"joined",.*"nick":"erin"'
 
 # --- invitees that decline or are busy -------------------------------------
 for case in "dave decline 603 Decline" "dora busy 486 Busy Here"; do
@@ -190,7 +195,8 @@ expect_eq "kick carl: last line 200 OK" \
 	"$(tail -n 1 "$T_TMP/inv-kick.out")" "200 OK"
 wait "$CP"
 expect_eq "carl, removed, exits 3" "$?" 3
-check "carl sees himself ended" grep -q 'the room ended the session' "$C"
+check "carl sees himself ended, with the reason given" grep -q \
+	'the room ended the session (SIP 200: enough)$' "$C"
 check "alice sees carl leave" seen "$A" '\*\*\* carl left'
 invite kick2 --kick --room "$ROOM" --from "$AL" --proxy "$KAM_URI" \
 	sip:nobody@example.test

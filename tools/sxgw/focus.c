@@ -7,9 +7,10 @@
  * nua runs without its SDP engine (NUTAG_MEDIA_ENABLE(0)): the focus
  * reads and writes the MSRP SDP itself (sdp_msrp.h).  nua answers on its
  * own what the focus never sees: methods outside Allow (405), unknown URI
- * schemes (416), Max-Forwards 0 (483), loops and merged requests (482),
- * SUBSCRIBE for an event other than "conference" (489), OPTIONS (200),
- * BYE and CANCEL (200).  Everything else is answered here.
+ * schemes (416), loops and merged requests (482), SUBSCRIBE for an event
+ * other than "conference" (489), OPTIONS (200), BYE and CANCEL (200).
+ * Everything else is answered here, a REFER with Max-Forwards 0 too
+ * (483, focus_refer.c).
  *
  * The agent is self-contained (one struct focus, one nua), so that another
  * part of sxgw can have its own agent on its own port: a request from one
@@ -33,6 +34,7 @@
 #include <sofia-sip/url.h>
 
 #include "sx_log.h"
+#include "utf8.h"
 
 /* How long focus_shutdown() waits for the agent before giving up: BYEs
  * and final NOTIFYs are answered within a round trip by live peers. */
@@ -224,6 +226,94 @@ char *focus_url_target(url_t const *url)
 	s = url_malloc(&u);
 	free(params);
 	return s;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The %XX escapes of a URI header value (RFC 3261 §25.1) undone into
+ * dst (room for n bytes and a NUL); returns the length, or -1 for a bad
+ * escape, a control character or text that is not UTF-8 (the value goes
+ * into a header line of ours). */
+static long hvalue_decode(char *dst, const char *s, size_t n)
+{
+	size_t i, len = 0;
+	unsigned char c;
+	int hi, lo;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c == '%') {
+			if (i + 2 >= n)
+				return -1;
+			hi = hex_digit(s[i + 1]);
+			lo = hex_digit(s[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -1;
+			c = (unsigned char)(hi << 4 | lo);
+			i += 2;
+		}
+		if (c < 0x20 || c == 0x7f)
+			return -1;
+		dst[len++] = (char)c;
+	}
+	dst[len] = '\0';
+	return utf8_valid_len(dst, len) == len ? (long)len : -1;
+}
+
+int focus_url_header(url_t const *url, const char *name,
+		     const char *compact, char **value, struct sx_err *err)
+{
+	const char *h = url->url_headers, *end, *eq;
+	size_t nl;
+	long len;
+
+	*value = NULL;
+	for (; h && *h; h = *end ? end + 1 : end) {
+		end = h + strcspn(h, "&");
+		eq = memchr(h, '=', (size_t)(end - h));
+		if (eq == NULL)
+			continue;
+		nl = (size_t)(eq - h);
+		if (!(strlen(name) == nl && strncasecmp(h, name, nl) == 0) &&
+		    !(compact && strlen(compact) == nl &&
+		      strncasecmp(h, compact, nl) == 0))
+			continue;
+		if (end == eq + 1)
+			continue;  /* empty: as good as absent */
+		if ((size_t)(end - eq - 1) > 3 * FOCUS_HDR_MAX)
+			return sx_err_set(err, 400, "the %s embedded in the "
+					  "URI is too long", name);
+		*value = malloc((size_t)(end - eq));
+		if (*value == NULL)
+			return sx_err_set(err, 500, "out of memory");
+		len = hvalue_decode(*value, eq + 1, (size_t)(end - eq - 1));
+		if (len < 0 || len > FOCUS_HDR_MAX) {
+			free(*value);
+			*value = NULL;
+			return sx_err_set(err, 400, "the %s embedded in the "
+					  "URI is not UTF-8 text of at most "
+					  "%d bytes without control "
+					  "characters", name, FOCUS_HDR_MAX);
+		}
+		return 0;
+	}
+	return 0;
+}
+
+int focus_is_focus(sip_contact_t const *m)
+{
+	return m && ((m->m_params && msg_params_find(m->m_params,
+						     "isfocus")) ||
+		     url_has_param(m->m_url, "isfocus"));
 }
 
 char *focus_display(char const *display)
@@ -604,7 +694,7 @@ void focus_shutdown(struct focus *f, void (*done)(void *arg), void *arg)
 	 * conference subscription already; whatever is left goes now. */
 	for (leg = f->legs; leg; leg = leg->next)
 		if (leg->p)
-			focus_leg_end(f, leg->p, NULL);
+			focus_leg_end(f, leg->p, NULL, NULL);
 	focus_sub_end_all(f);
 	focus_refer_end_all(f);
 	nua_shutdown(f->nua);

@@ -32,7 +32,9 @@ void focus_room_changed(struct focus *f, struct room *r);
 void focus_room_destroyed(struct focus *f, struct room *r);
 /* p leaves for another reason than its SIP side: send BYE (or CANCEL)
  * and forget p->leg.  text, when not NULL, says that p was removed and
- * by whom, in a Reason header (RFC 3326) of that request. */
-void focus_leg_end(struct focus *f, struct participant *p, const char *text);
+ * by whom, in a Reason header (RFC 3326) of that request; reason, when
+ * not NULL, is the Reason header value the remover gave, sent instead. */
+void focus_leg_end(struct focus *f, struct participant *p, const char *text,
+		   const char *reason);
 
 #endif

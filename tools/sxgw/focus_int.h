@@ -126,6 +126,9 @@ struct focus_refer {
 	char *id;                   /* Event id parameter, or NULL */
 	char *room;
 	char *target;               /* Refer-To, for logs */
+	char *subject;              /* embedded Subject: the INVITE's */
+	char *reason;               /* embedded Reason: the BYE's */
+	int max_forwards;           /* the REFER's, minus one; -1: none */
 	int inflight;               /* NOTIFYs awaiting their response */
 	int pending;                /* status of a NOTIFY still to send */
 	char *pending_phrase;
@@ -148,6 +151,17 @@ char *focus_request_room(struct focus *f, sip_t const *sip,
 char *focus_url_aor(url_t const *url);
 /* A URI without headers and without a "method" parameter, malloc'd. */
 char *focus_url_target(url_t const *url);
+/* The value of a header embedded in url (RFC 3261 §19.1.1: "?name=value"
+ * in the URI) by its name or compact form (may be NULL), %XX-decoded,
+ * malloc'd in *value: NULL when absent or empty.  Returns 0, or
+ * SX_ERROR with err->status 400 when the value is not UTF-8 text without
+ * control characters of at most FOCUS_HDR_MAX bytes (500: out of
+ * memory). */
+#define FOCUS_HDR_MAX 1024
+int focus_url_header(url_t const *url, const char *name,
+		     const char *compact, char **value, struct sx_err *err);
+/* Whether a Contact carries the isfocus feature tag (RFC 4579 §3). */
+int focus_is_focus(sip_contact_t const *m);
 /* A display name without its quotes, malloc'd; NULL for none. */
 char *focus_display(char const *display);
 int focus_is_local(const struct focus *f, url_t const *url);

@@ -13,6 +13,12 @@
  *   415  a body that is not application/sdp
  *   480  the service is stopping, or max_rooms is reached; 480 rather
  *        than 503, which would make proxies fail over (RFC 3263 §4.3)
+ *   482  a room of this focus calling a room: From or Referred-By is a
+ *        room URI and the Contact has isfocus.  The focus never invites
+ *        its own rooms (focus_refer.c refuses such a Refer-To), so this
+ *        is a Refer-To that some proxy or gateway turned into a room
+ *        again: a loop (RFC 5393), which would chain rooms inviting
+ *        rooms.
  *   486  the room is full
  *   488  no usable MSRP offer: no body (the focus does not make offers
  *        in a 200), no TCP/MSRP media line, a=accept-types without
@@ -163,6 +169,32 @@ static void invite_refuse(struct focus *f, struct focus_leg *leg,
 			why ? why : "-");
 }
 
+/* Whether uri is a room of this focus: in the conference domain, or at
+ * one of the focus's own addresses. */
+static int is_our_room(struct focus *f, url_t const *url)
+{
+	struct sx_err err;
+	char *aor = focus_url_aor(url), *name;
+	int ours;
+
+	if (aor == NULL)
+		return 0;
+	name = room_uri_name(f->gw, aor, &err);
+	ours = name != NULL || focus_is_local(f, url);
+	free(aor);
+	free(name);
+	return ours;
+}
+
+static int invite_from_room(struct focus *f, sip_t const *sip)
+{
+	if (!focus_is_focus(sip->sip_contact))
+		return 0;
+	return (sip->sip_from && is_our_room(f, sip->sip_from->a_url)) ||
+		(sip->sip_referred_by &&
+		 is_our_room(f, sip->sip_referred_by->b_url));
+}
+
 static void invite_answer(struct focus *f, struct focus_leg *leg,
 			  sip_t const *sip)
 {
@@ -198,6 +230,11 @@ static void invite_answer(struct focus *f, struct focus_leg *leg,
 		return;
 	}
 	free(name);
+	if (invite_from_room(f, sip)) {
+		invite_refuse(f, leg, 482, NULL, "a room of this focus "
+			      "cannot join a room (loop)");
+		return;
+	}
 	if (sip->sip_payload == NULL || sip->sip_payload->pl_len == 0) {
 		invite_refuse(f, leg, 488, NULL, "an MSRP SDP offer is "
 			      "required");
@@ -354,7 +391,7 @@ int focus_dial(struct focus *f, struct focus_refer *ref, struct room *r,
 	struct sx_err err;
 	nua_handle_t *nh;
 	char *aor, *target, *display, *sdp = NULL, *from = NULL;
-	char *to_hdr = NULL, path[512];
+	char *to_hdr = NULL, path[512], mf[16];
 	int status = 500;
 
 	sx_err_clear(&err);
@@ -386,6 +423,7 @@ int focus_dial(struct focus *f, struct focus_refer *ref, struct room *r,
 		room_leave(p, LEAVE_FAILED);
 		goto out;
 	}
+	snprintf(mf, sizeof(mf), "%d", ref->max_forwards);
 	dial_proto(f, leg, to->r_url);
 	leg->outgoing = 1;
 	leg->call = CALL_UP;
@@ -411,13 +449,18 @@ int focus_dial(struct focus *f, struct focus_refer *ref, struct room *r,
 			  NUTAG_PROXY(gw->cfg->outbound_proxy)),
 		   SIPTAG_CONTACT_STR(leg->contact),
 		   TAG_IF(by_hdr, SIPTAG_REFERRED_BY_STR(by_hdr)),
+		   TAG_IF(ref->max_forwards >= 0,
+			  SIPTAG_MAX_FORWARDS_STR(mf)),
+		   TAG_IF(ref->subject, SIPTAG_SUBJECT_STR(ref->subject)),
 		   SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 		   SIPTAG_PAYLOAD_STR(leg->sdp), TAG_END());
 	sx_timer_start(leg->timer, gw->cfg->invite_timeout * 1000UL);
-	sx_info("room %s: INVITE to %s (referred by %s, participant %lu%s%s)",
-		r->name, target, by_uri ? by_uri : "-", p->id,
+	sx_info("room %s: INVITE to %s (referred by %s, participant %lu%s%s"
+		"%s%s%s)", r->name, target, by_uri ? by_uri : "-", p->id,
 		gw->cfg->outbound_proxy ? ", via " : "",
-		gw->cfg->outbound_proxy ? gw->cfg->outbound_proxy : "");
+		gw->cfg->outbound_proxy ? gw->cfg->outbound_proxy : "",
+		ref->subject ? ", subject \"" : "",
+		ref->subject ? ref->subject : "", ref->subject ? "\"" : "");
 	focus_room_changed(f, r);
 	status = 0;
 out:
@@ -574,28 +617,31 @@ void focus_invite_event(nua_event_t event, int status, char const *phrase,
 	}
 }
 
-void focus_leg_end(struct focus *f, struct participant *p, const char *text)
+void focus_leg_end(struct focus *f, struct participant *p, const char *text,
+		   const char *given)
 {
 	struct focus_leg *leg = p->leg;
 	char reason[320], quoted[280];
+	const char *hdr = given;
 
 	(void)f;
 	if (leg == NULL)
 		return;
 	p->leg = NULL;
 	leg->p = NULL;
-	if (text) {
+	if (hdr == NULL && text) {
 		/* RFC 3326: why the room ends the call; the one text
 		 * given is a removal (LEAVE_BOOTED), which is no error,
 		 * so its cause is 200 */
 		focus_quote(quoted, sizeof(quoted), text);
 		snprintf(reason, sizeof(reason), "SIP ;cause=200 ;text=\"%s\"",
 			 quoted);
+		hdr = reason;
 	}
 	if (leg->outgoing && !leg->answered) {
 		sx_info("room %s: CANCEL to %s", leg->room, leg->peer);
 		sx_timer_stop(leg->timer);
-		nua_cancel(leg->nh, TAG_IF(text, SIPTAG_REASON_STR(reason)),
+		nua_cancel(leg->nh, TAG_IF(hdr, SIPTAG_REASON_STR(hdr)),
 			   TAG_END());
 		if (leg->origin) {
 			struct focus_refer *ref = leg->origin;
@@ -607,7 +653,6 @@ void focus_leg_end(struct focus *f, struct participant *p, const char *text)
 		return;
 	}
 	sx_info("room %s: BYE to %s%s%s", leg->room,
-		leg->peer ? leg->peer : "-", text ? ": " : "",
-		text ? reason : "");
-	nua_bye(leg->nh, TAG_IF(text, SIPTAG_REASON_STR(reason)), TAG_END());
+		leg->peer ? leg->peer : "-", hdr ? ": " : "", hdr ? hdr : "");
+	nua_bye(leg->nh, TAG_IF(hdr, SIPTAG_REASON_STR(hdr)), TAG_END());
 }

@@ -12,14 +12,31 @@
  *        method=BYE, 200 once the participant is removed, 404 when no
  *        participant has that URI), the last with Subscription-State:
  *        terminated.
- *   400  no Refer-To, or several (RFC 3515 §2.4.1), or not a SIP URI
+ *   400  no Refer-To, or several (RFC 3515 §2.4.1), or not a SIP URI;
+ *        an embedded Subject or Reason that is unusable (see below)
  *   403  the sender is not a participant (unless refer_policy = anyone);
- *        the target is a room of this focus (a room inviting a room
- *        would loop through SIP); a method other than INVITE or BYE
+ *        the target is a room of this focus or the focus's own address
+ *        (a room inviting a room would loop through SIP, and rooms
+ *        inviting each other would chain forever); a method other than
+ *        INVITE or BYE
  *   404  no such room
  *   480  the service is stopping
+ *   483  Max-Forwards 0: the room's INVITE could not go anywhere
  * A room that is full, or an invitation that cannot be set up, is a final
  * NOTIFY (486, 500) after the 202, like any other failure of the INVITE.
+ *
+ * Loop safety (RFC 5393, RFC 7702 §8): the room's INVITE counts as a hop
+ * of the REFER: its Max-Forwards is the REFER's minus one, so that a
+ * chain of REFERs and INVITEs through proxies and gateways runs out.
+ *
+ * The reason of an invitation or a removal travels as a header embedded
+ * in the Refer-To URI (RFC 3261 §19.1.1, RFC 3515 §2.1).  Only two are
+ * taken, each into the request it belongs to: Subject (RFC 3261 §20.36)
+ * into the room's INVITE, Reason (RFC 3326) into the BYE of a removal,
+ * where it replaces "Removed by <referrer>" (the roster and the log
+ * still name the referrer).  Every other embedded header is ignored:
+ * RFC 3261 §19.1.5 lists headers that must never come from a URI, and
+ * a referrer has no business setting the others.
  *
  * sofia-sip 1.12 sends two NOTIFYs of its own for an out-of-dialog REFER
  * that the application answers: "SIP/2.0 100 Trying" with
@@ -59,6 +76,8 @@ static void refer_free(struct focus_refer *ref)
 	free(ref->id);
 	free(ref->room);
 	free(ref->target);
+	free(ref->subject);
+	free(ref->reason);
 	free(ref->pending_phrase);
 	free(ref);
 }
@@ -183,10 +202,44 @@ static int refer_bye(struct focus *f, struct focus_refer *ref)
 
 	while ((r = room_find(f->gw, ref->room)) != NULL &&
 	       (p = room_find_aor(r, ref->target)) != NULL) {
-		room_boot(p, ref->leg->peer);
+		room_boot(p, ref->leg->peer, ref->reason);
 		n++;
 	}
 	return n ? 200 : 404;
+}
+
+/* The embedded headers the room's request takes (see above). */
+static int refer_headers(struct focus_refer *ref, url_t const *u, int is_bye,
+			 struct sx_err *err)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	int bad;
+
+	if (!is_bye)
+		return focus_url_header(u, "Subject", "s", &ref->subject, err);
+	if (focus_url_header(u, "Reason", NULL, &ref->reason, err) != 0)
+		return SX_ERROR;
+	if (ref->reason == NULL)
+		return 0;
+	/* parsed now, so that a value sofia would not send is refused
+	 * here rather than silently dropped from the BYE */
+	bad = sip_reason_make(home, ref->reason) == NULL;
+	su_home_deinit(home);
+	if (bad)
+		return sx_err_set(err, 400, "the Reason embedded in Refer-To "
+				  "is not a Reason header value (RFC 3326)");
+	return 0;
+}
+
+/* A subscription not yet linked to its leg, freed. */
+static void refer_discard(struct focus_refer *ref)
+{
+	free(ref->id);
+	free(ref->room);
+	free(ref->target);
+	free(ref->subject);
+	free(ref->reason);
+	free(ref);
 }
 
 /* Checks the REFER and answers it; on 202 returns the new subscription. */
@@ -229,6 +282,11 @@ static struct focus_refer *refer_accept(struct focus *f,
 		refer_refuse(f, leg, 404, "No Such Room", "no such room");
 		return NULL;
 	}
+	if (sip->sip_max_forwards && sip->sip_max_forwards->mf_count == 0) {
+		refer_refuse(f, leg, 483, NULL, "Max-Forwards 0 leaves no hop "
+			     "for the room's request (RFC 5393)");
+		return NULL;
+	}
 	count = refer_to_count(sip);
 	if (count != 1) {
 		refer_refuse(f, leg, 400, count ? "Several Refer-To" :
@@ -258,10 +316,11 @@ static struct focus_refer *refer_accept(struct focus *f,
 	if (name || focus_is_local(f, u)) {
 		free(name);
 		free(target);
-		refer_refuse(f, leg, 403, NULL, "a room cannot be invited "
-			     "into a room (loop)");
+		refer_refuse(f, leg, 403, "Refer-To Is A Room", "a room "
+			     "cannot be invited into a room (loop)");
 		return NULL;
 	}
+	sx_err_clear(&err);  /* room_uri_name() said: not a room */
 	if (u->url_params)
 		url_param(u->url_params, "method", method, sizeof(method));
 	*is_bye = strcasecmp(method, "BYE") == 0;
@@ -272,17 +331,27 @@ static struct focus_refer *refer_accept(struct focus *f,
 		return NULL;
 	}
 	ref = calloc(1, sizeof(*ref));
-	if (ref == NULL || (ref->room = strdup(r->name)) == NULL ||
-	    (ev && ev->o_id && (ref->id = strdup(ev->o_id)) == NULL)) {
-		if (ref) {
-			free(ref->room);
-			free(ref);
-		}
+	if (ref == NULL) {
 		free(target);
 		refer_refuse(f, leg, 500, NULL, "out of memory");
 		return NULL;
 	}
 	ref->target = target;
+	if ((ref->room = strdup(r->name)) == NULL ||
+	    (ev && ev->o_id && (ref->id = strdup(ev->o_id)) == NULL))
+		sx_err_set(&err, 500, "out of memory");
+	else
+		refer_headers(ref, u, *is_bye, &err);
+	if (err.status) {
+		refer_discard(ref);
+		refer_refuse(f, leg, err.status, err.status == 400 ?
+			     "Bad Refer-To" : NULL, err.text);
+		return NULL;
+	}
+	ref->max_forwards = -1;
+	if (sip->sip_max_forwards)
+		ref->max_forwards = sip->sip_max_forwards->mf_count > 256 ?
+			255 : (int)sip->sip_max_forwards->mf_count - 1;
 	ref->leg = leg;
 	ref->next = leg->refers;
 	leg->refers = ref;

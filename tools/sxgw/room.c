@@ -371,7 +371,7 @@ static void participant_free(struct participant *p)
 }
 
 static void leave(struct participant *p, enum leave_reason why,
-		  const char *by)
+		  const char *by, const char *bye_reason)
 {
 	struct room *r = p->room;
 	struct sxgw *gw = r->gw;
@@ -392,7 +392,8 @@ static void leave(struct participant *p, enum leave_reason why,
 	if (p->msrp && gw->sw)
 		switch_session_end(gw->sw, p);
 	if (p->leg && gw->focus)
-		focus_leg_end(gw->focus, p, reason[0] ? reason : NULL);
+		focus_leg_end(gw->focus, p, reason[0] ? reason : NULL,
+			      bye_reason);
 	sx_info("room %s: %s left (%s, participant %lu%s%s%s%s)", r->name,
 		p->aor, leave_names[why], p->id, p->nick ? ", nick " : "",
 		p->nick ? p->nick : "", reason[0] ? ", " : "", reason);
@@ -407,12 +408,12 @@ static void leave(struct participant *p, enum leave_reason why,
 
 void room_leave(struct participant *p, enum leave_reason why)
 {
-	leave(p, why, NULL);
+	leave(p, why, NULL, NULL);
 }
 
-void room_boot(struct participant *p, const char *by)
+void room_boot(struct participant *p, const char *by, const char *reason)
 {
-	leave(p, LEAVE_BOOTED, by);
+	leave(p, LEAVE_BOOTED, by, reason);
 }
 
 struct participant *room_find_nick(const struct room *r, const char *nick)

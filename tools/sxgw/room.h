@@ -136,8 +136,10 @@ void room_connected(struct participant *p);
  * unless keep_rooms.  p is freed. */
 void room_leave(struct participant *p, enum leave_reason why);
 /* REFER method=BYE from by (an AOR): p leaves as LEAVE_BOOTED, its BYE
- * and its roster entry say who removed it. */
-void room_boot(struct participant *p, const char *by);
+ * and its roster entry say who removed it; reason, when not NULL, is the
+ * Reason header value (RFC 3326) the remover gave for that BYE, which
+ * then replaces "Removed by" there (the roster still names by). */
+void room_boot(struct participant *p, const char *by, const char *reason);
 
 struct participant *room_find_nick(const struct room *r, const char *nick);
 struct participant *room_find_aor(const struct room *r, const char *aor);

@@ -207,6 +207,11 @@ char *event_text(const struct sj_event *e)
 			fputs(" by ", f);
 			ev_put(f, e->aor);
 		}
+		if (e->text) {
+			fputs(" (", f);
+			ev_put(f, e->text);
+			fputc(')', f);
+		}
 		break;
 	case SJ_EV_JOINED:
 		fputs("*** joined ", f);
@@ -340,6 +345,7 @@ static void ev_json_fields(json_t *o, const struct sj_event *e)
 	case SJ_EV_INVITED:
 		ev_jset(o, "room", e->room);
 		ev_jset(o, "by", e->aor);
+		ev_jset(o, "reason", e->text);
 		break;
 	case SJ_EV_JOINED:
 		ev_jset(o, "room", e->room);

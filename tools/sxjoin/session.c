@@ -227,8 +227,8 @@ void session_join_answered(struct sj *app, int status, const char *phrase,
 }
 
 int session_invited(struct sj *app, const char *room, const char *by,
-		    const char *me, const char *sdp, size_t len,
-		    char **answer, const char **phrase)
+		    const char *me, const char *subject, const char *sdp,
+		    size_t len, char **answer, const char **phrase)
 {
 	char *aor;
 
@@ -288,6 +288,7 @@ int session_invited(struct sj *app, const char *room, const char *by,
 	app->state = SJ_CONNECTING;
 	e.room = app->room;
 	e.aor = by;
+	e.text = subject;
 	sj_emit(app, &e);
 out:
 	sdp_msrp_free(&remote);

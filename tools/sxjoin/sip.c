@@ -23,6 +23,7 @@
 #include <sofia-sip/url.h>
 
 #include "confinfo.h"
+#include "referto.h"
 #include "sxjoin.h"
 
 #define SUB_EXPIRES "600"
@@ -206,17 +207,11 @@ static void sip_on_refer_notify(struct sj *app, struct sip_refer *r,
 		strcasecmp(sip->sip_subscription_state->ss_substate,
 			   "terminated") == 0;
 	char phrase[128] = "";
+	struct sx_err err;
 	int status = 0;
-	size_t i, j;
 
-	if (n > 12 && strncmp(p, "SIP/2.0 ", 8) == 0) {
-		for (i = 8; i < 11 && p[i] >= '0' && p[i] <= '9'; i++)
-			status = status * 10 + (p[i] - '0');
-		for (i = 12, j = 0; i < n && p[i] != '\r' && p[i] != '\n' &&
-		     j + 1 < sizeof(phrase); i++)
-			phrase[j++] = p[i];
-		phrase[j] = '\0';
-	}
+	if (referto_sipfrag(p, n, &status, phrase, sizeof(phrase), &err) != 0)
+		status = 0;  /* not a status line: nothing to show */
 	/* a NOTIFY may overtake the 202; "Trying" then says nothing new */
 	if (status >= 100 && status != r->shown &&
 	    (r->answered || status >= 200))
@@ -299,6 +294,7 @@ static void sip_on_invite(struct sj *app, nua_handle_t *nh, const sip_t *sip)
 	struct sj_sip *s = app->sip;
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	const char *sdp = NULL, *phrase, *room, *by = NULL, *me;
+	const char *subject = NULL;
 	char *answer = NULL;
 	size_t len = 0;
 	int status;
@@ -318,8 +314,13 @@ static void sip_on_invite(struct sj *app, nua_handle_t *nh, const sip_t *sip)
 	if (sip->sip_referred_by)
 		by = url_as_string(home, sip->sip_referred_by->b_url);
 	me = sip->sip_to ? url_as_string(home, sip->sip_to->a_url) : NULL;
-	status = session_invited(app, room, by, me, sdp, len, &answer,
-				 &phrase);
+	/* RFC 3261 §20.36: what the call is about; a room puts there the
+	 * reason the inviter gave (RFC 4579 §5.5, embedded in Refer-To) */
+	if (sip->sip_subject && sip->sip_subject->g_string &&
+	    sip->sip_subject->g_string[0])
+		subject = sip->sip_subject->g_string;
+	status = session_invited(app, room, by, me, subject, sdp, len,
+				 &answer, &phrase);
 	if (status != 200) {
 		nua_respond(nh, status, phrase, TAG_END());
 		nua_handle_destroy(nh);
@@ -366,17 +367,21 @@ static void sip_on_notify(struct sj *app, nua_handle_t *nh, const sip_t *sip)
 static void sip_on_bye(struct sj *app, const sip_t *sip)
 {
 	const sip_reason_t *re = sip ? sip->sip_reason : NULL;
+	su_home_t home[1] = { SU_HOME_INIT(home) };
 	char reason[256] = "";
+	const char *text;
 
-	if (re && re->re_text)
-		snprintf(reason, sizeof(reason), "%s %s: %.*s",
+	/* RFC 3326 §2: text is a quoted-string, escapes and all */
+	if (re && re->re_text) {
+		text = re->re_text[0] == '"' ?
+			msg_unquote_dup(home, re->re_text) : re->re_text;
+		snprintf(reason, sizeof(reason), "%s %s: %s",
 			 re->re_protocol, re->re_cause ? re->re_cause : "",
-			 (int)strcspn(re->re_text + (re->re_text[0] == '"'),
-				      "\""),
-			 re->re_text + (re->re_text[0] == '"'));
-	else if (re)
+			 text ? text : "");
+	} else if (re)
 		snprintf(reason, sizeof(reason), "%s %s", re->re_protocol,
 			 re->re_cause ? re->re_cause : "");
+	su_home_deinit(home);
 	session_bye_received(app, reason[0] ? reason : NULL);
 }
 

@@ -139,7 +139,8 @@ struct sj_event {
 	const char *nick;            /* who: sender, joiner, our own nick */
 	const char *old_nick;        /* RENAME */
 	const char *aor;             /* who, as a SIP URI */
-	const char *text;            /* body, subject, error text: UTF-8;
+	const char *text;            /* body, subject, error text, the
+					reason of an invitation: UTF-8;
 					MESSAGE: NULL for a body that is
 					not text (its size in text_len) */
 	size_t text_len;             /* with sized set */
@@ -214,11 +215,11 @@ void session_sip_ready(struct sj *app, const char *contact);
 void session_join_answered(struct sj *app, int status, const char *phrase,
 			   const char *sdp, size_t len);
 /* An invitation from a focus (room: its From, by: Referred-By or NULL,
- * me: its To): fills *answer (malloc'd SDP) and returns the status to
- * answer with. */
+ * me: its To, subject: its Subject, the inviter's reason, or NULL):
+ * fills *answer (malloc'd SDP) and returns the status to answer with. */
 int session_invited(struct sj *app, const char *room, const char *by,
-		    const char *me, const char *sdp, size_t len,
-		    char **answer, const char **phrase);
+		    const char *me, const char *subject, const char *sdp,
+		    size_t len, char **answer, const char **phrase);
 void session_bye_received(struct sj *app, const char *reason);
 void session_bye_answered(struct sj *app);
 void session_sip_down(struct sj *app);
