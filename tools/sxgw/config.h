@@ -33,6 +33,8 @@ struct sxgw_xmpp_config {
 	enum room_anonymity anonymity;
 	size_t max_stanza_size;               /* bytes; a=max-size, 413 */
 	unsigned join_timeout;                /* s for a join to complete */
+	unsigned invitation_timeout;          /* s a room's INVITE for an
+						 XMPP user is held */
 	unsigned reconnect_min_ms;            /* link backoff */
 	unsigned reconnect_max_ms;
 	unsigned max_legs_per_user;           /* joins per bare JID */

@@ -20,6 +20,9 @@ void config_xmpp_defaults(struct sxgw_xmpp_config *x)
 	 * (RFC 7702 §5.5, RFC 7573 §8); a body this size still fits. */
 	x->max_stanza_size = 10000;
 	x->join_timeout = 30;
+	/* below the focus's invite_timeout (60 s by default), so that the
+	 * inviter hears our 480 rather than the room's own timeout */
+	x->invitation_timeout = 30;
 	x->reconnect_min_ms = 500;
 	x->reconnect_max_ms = 30000;
 	x->max_legs_per_user = 20;
@@ -104,6 +107,7 @@ int config_xmpp_set(struct sxgw_xmpp_config *x, const char *name,
 		       sizeof(((struct sxgw_xmpp_config *)0)->f) }
 		N(max_stanza_size, 512, 16 * 1024 * 1024),
 		N(join_timeout, 1, 600),
+		N(invitation_timeout, 1, 3600),
 		N(reconnect_min_ms, 10, 600000),
 		N(reconnect_max_ms, 10, 3600000),
 		N(max_legs_per_user, 1, 1000),

@@ -99,14 +99,26 @@ static void reply_error(struct gw *gw, struct xmpp_link *l,
 	xmpp_stanza_release(c);
 }
 
-/* Stanzas to the SIP users' domain (bob@sip.example.test): only the iqs
- * that gw_disco.c answers for now. */
+/* Stanzas to the SIP users' domain (bob@sip.example.test): the iqs that
+ * gw_disco.c answers, and direct invitations (XEP-0249) to SIP users. */
 static void to_users(struct gw *gw, xmpp_stanza_t *st, const char *name)
 {
+	const char *type = xmpp_stanza_get_type(st);
+
 	if (!strcmp(name, "iq")) {
 		gw_disco_iq(gw, st);
 		return;
 	}
+	if (!strcmp(name, "message") &&
+	    xmpp_stanza_get_child_by_name_and_ns(st, "x",
+						 "jabber:x:conference")) {
+		if (type && !strcmp(type, "error"))
+			return;
+		gw_invite_direct(gw, st);
+		return;
+	}
+	if (type && !strcmp(type, "error"))
+		return;
 	gw_stanza_error(gw, st, "cancel", "service-unavailable",
 			"SIP users cannot be reached this way yet");
 }
@@ -223,8 +235,10 @@ static void on_down(void *arg, struct xmpp_link *l, const char *why,
 	}
 	sx_warn("xmpp: link to %s:%u as %s down: %s", gw->x->server_host,
 		gw->x->server_port, xmpp_link_domain(l), why);
-	if (l == gw->rooms_link)
+	if (l == gw->rooms_link) {
 		gw_occ_link_lost(gw);
+		gw_invited_fail_all(gw, "the XMPP server connection was lost");
+	}
 }
 
 static const struct xmpp_link_ops link_ops = {
@@ -267,6 +281,11 @@ int gw_start(struct sxgw *sx, struct gw **out, struct sx_err *err)
 		return sx_err_set(err, 0, "[xmpp] sip_domain must differ "
 				  "from [conference] domain");
 	}
+	if (gw->x->invitation_timeout >= gw->cfg->invite_timeout)
+		sx_warn("[xmpp] invitation_timeout (%u s) is not below [sip] "
+			"invite_timeout (%u s): inviters see the room's "
+			"timeout rather than the XMPP user's silence",
+			gw->x->invitation_timeout, gw->cfg->invite_timeout);
 	if (gw_sip_start(gw, err) != 0) {
 		free(gw);
 		return SX_ERROR;
@@ -293,6 +312,9 @@ void gw_stop(struct gw *gw)
 	if (gw == NULL)
 		return;
 	gw_occ_free_all(gw, "the gateway is shutting down");
+	gw_invited_fail_all(gw, "the gateway is shutting down");
+	gw_invite_stop(gw);
+	gw_invited_forget(gw);
 	for (i = 0; i < gw->nlost; i++)
 		free(gw->lost_jids[i]);
 	free(gw->lost_jids);

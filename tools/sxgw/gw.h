@@ -21,6 +21,10 @@
  *   gw_disco.c    disco#info/#items, ping and self-ping, errors for what
  *                 we do not serve
  *   gw_stanza.c   building stanzas: errors, muc#user items, delay
+ *   gw_invite.c   XMPP users invite: a REFER to the room (RFC 4579 §5.5)
+ *   gw_invited.c  rooms invite XMPP users: the room's INVITE held until
+ *                 the user joins (then answered by its leg), declines,
+ *                 or does not answer
  */
 #ifndef SXGW_GW_H
 #define SXGW_GW_H
@@ -33,7 +37,11 @@
 #include "sx_err.h"
 #include "sxgw.h"
 
+struct gw_invite;
+struct gw_invited;
 struct gw_leg;
+struct gw_leg_ops;
+struct gw_leg_params;
 struct gw_sip;
 struct xmpp_link;
 
@@ -105,6 +113,18 @@ struct gw {
 	int lost_while_down;
 	char **lost_jids;          /* "full-jid\troom-jid/nick", malloc'd */
 	size_t nlost;
+
+	struct gw_invite *invites;   /* REFERs of XMPP inviters */
+	/* the last declines of XMPP invitees, for an inviter of ours whose
+	 * sipfrag NOTIFY says 603 without the reason */
+	struct gw_declined {
+		char *room_jid, *invitee, *reason;
+		time_t at;
+	} declined[8];
+	unsigned declined_next;
+	struct gw_invited *inviteds; /* rooms' INVITEs held for users */
+	unsigned ninvited;
+	unsigned long next_invite_id;
 };
 
 /* --- gw.c ---------------------------------------------------------------- */
@@ -182,6 +202,41 @@ void gw_message_pending_fail(struct gw_occ *o, int status,
 
 /* An iq to either domain: disco, ping, self-ping; errors for the rest. */
 void gw_disco_iq(struct gw *gw, xmpp_stanza_t *st);
+
+/* --- gw_invite.c: invitations from XMPP users ------------------------- */
+
+/* A muc#user message to room_jid with <invite/>s (XEP-0045 §7.8.2): one
+ * REFER to the room per invitee, from the inviter's AOR. */
+void gw_invite_mediated(struct gw *gw, xmpp_stanza_t *st,
+			const char *room_jid);
+/* A direct invitation (XEP-0249) to a SIP user's JID: the same REFER. */
+void gw_invite_direct(struct gw *gw, xmpp_stanza_t *st);
+/* Forgets every REFER (the agent stops). */
+void gw_invite_stop(struct gw *gw);
+
+/* --- gw_invited.c: invitations for XMPP users ----------------------------- */
+
+/* A muc#user <decline/> to room_jid (XEP-0045 §7.8.2): 603 to the room's
+ * INVITE held for the sender. */
+void gw_invited_decline(struct gw *gw, xmpp_stanza_t *st,
+			const char *room_jid);
+/* The join of bare into room_jid, when a room's INVITE for that user is
+ * held: a leg that answers it (gw_leg_join()'s callbacks follow).  NULL
+ * when none is held or it cannot be answered (then refused): join
+ * with gw_leg_join() instead. */
+struct gw_leg *gw_invited_accept(struct gw *gw, const char *bare,
+				 const char *room_jid,
+				 const struct gw_leg_params *p,
+				 const struct gw_leg_ops *ops, void *arg);
+/* The rooms' link went down, or the gateway stops: every held INVITE is
+ * answered 480. */
+void gw_invited_fail_all(struct gw *gw, const char *why);
+/* The reason an XMPP user of ours gave when declining an invitation to
+ * room_jid a short while ago, NULL when none; borrowed. */
+const char *gw_invited_declined(struct gw *gw, const char *room_jid,
+				const char *invitee);
+/* Frees what gw_invited_declined() remembers (the gateway stops). */
+void gw_invited_forget(struct gw *gw);
 
 /* --- gw_stanza.c --------------------------------------------------------- */
 

@@ -5,6 +5,10 @@
  *
  *   INVITING     INVITE with our MSRP offer; a 2xx whose Contact has
  *                isfocus (RFC 4579 §3), ACKed by nua ->
+ *   (ANSWERED    or, for a user the room invited (RFC 4579 §5.5, RFC
+ *                7702 §5.7), the room's INVITE answered 200 with our SDP,
+ *                a=setup:active as its offer lets us (RFC 6135 §4); its
+ *                ACK ->)
  *   CONNECTING   TCP to the switch and a bodiless SEND; its 200 ->
  *   NAMING       NICKNAME; 200 -> (else BYE and failed(): no half-joined
  *                occupant)
@@ -197,6 +201,27 @@ static void on_answer(struct gw_leg *leg, const sip_t *sip)
 	else if (sdp_msrp_setup_of(&remote, 0) != SDP_MSRP_SETUP_PASSIVE)
 		leg_fail(leg, 488, "the answer is not a=setup:passive");
 	else if (leg_msrp_connect(leg, &remote, &err) != 0)
+		leg_fail(leg, err.status >= 400 ? err.status : 500, err.text);
+	else
+		leg->state = LEG_CONNECTING;
+	sdp_msrp_free(&remote);
+}
+
+/* The room ACKed our 200: the MSRP side starts as after an answer. */
+static void on_ack(struct gw_leg *leg)
+{
+	struct sdp_msrp remote;
+	struct sx_err err;
+
+	if (leg->closing || leg->state != LEG_ANSWERED)
+		return;
+	sx_err_clear(&err);
+	if (sdp_msrp_read(leg->offer, strlen(leg->offer), &remote,
+			  &err) != 0) {
+		leg_fail(leg, 488, err.text);
+		return;
+	}
+	if (leg_msrp_connect(leg, &remote, &err) != 0)
 		leg_fail(leg, err.status >= 400 ? err.status : 500, err.text);
 	else
 		leg->state = LEG_CONNECTING;
@@ -441,6 +466,9 @@ void leg_sip_event(struct gw_leg *leg, nua_event_t event, int status,
 			nua_respond(nh, SIP_488_NOT_ACCEPTABLE, TAG_END());
 		break;
 	case nua_i_ack:
+		if (is_call)
+			on_ack(leg);
+		break;
 	case nua_i_cancel:
 		break;
 	default:
@@ -506,14 +534,13 @@ static int leg_identity(struct gw_leg *leg, const struct gw_leg_params *p,
 	return rc;
 }
 
-struct gw_leg *gw_leg_join(struct gw *gw, const struct gw_leg_params *p,
-			   const struct gw_leg_ops *ops, void *arg,
-			   struct sx_err *err)
+/* A leg with its identity, timers and MSRP side; not yet linked. */
+static struct gw_leg *leg_new(struct gw *gw, const struct gw_leg_params *p,
+			      const struct gw_leg_ops *ops, void *arg,
+			      struct sx_err *err)
 {
 	struct gw_sip *s = gw->sip;
 	struct gw_leg *leg;
-	char *offer = NULL, *by = NULL;
-	unsigned secs = gw->x->join_timeout ? gw->x->join_timeout : 30;
 
 	if (s == NULL || s->stopping) {
 		sx_err_set(err, 500, "the gateway's SIP agent is not running");
@@ -524,6 +551,7 @@ struct gw_leg *gw_leg_join(struct gw *gw, const struct gw_leg_params *p,
 		sx_err_set(err, 500, "out of memory");
 		return NULL;
 	}
+	leg->owner.kind = GW_SIP_LEG;
 	leg->gw = gw;
 	leg->sip = s;
 	leg->id = ++s->next_id;
@@ -537,15 +565,44 @@ struct gw_leg *gw_leg_join(struct gw *gw, const struct gw_leg_params *p,
 		sx_err_set(err, 500, "out of memory");
 		goto fail;
 	}
-	if (leg_identity(leg, p, err) != 0 || leg_msrp_init(leg, err) != 0 ||
-	    (offer = leg_msrp_offer(leg, err)) == NULL)
+	if (leg_identity(leg, p, err) != 0 || leg_msrp_init(leg, err) != 0)
+		goto fail;
+	return leg;
+fail:
+	leg_free(leg);
+	return NULL;
+}
+
+static void leg_link(struct gw_leg *leg)
+{
+	unsigned secs = leg->gw->x->join_timeout ?
+			leg->gw->x->join_timeout : 30;
+
+	sx_timer_start(leg->timer, secs * 1000UL);
+	leg->next = leg->sip->legs;
+	leg->sip->legs = leg;
+}
+
+struct gw_leg *gw_leg_join(struct gw *gw, const struct gw_leg_params *p,
+			   const struct gw_leg_ops *ops, void *arg,
+			   struct sx_err *err)
+{
+	struct gw_leg *leg = leg_new(gw, p, ops, arg, err);
+	char *offer = NULL, *by = NULL;
+
+	if (leg == NULL)
+		return NULL;
+	offer = leg_msrp_offer(leg, err);
+	if (offer == NULL)
 		goto fail;
 	if (leg->referred_by && asprintf(&by, "<%s>", leg->referred_by) < 0)
 		by = NULL;
-	leg->call = nua_handle(s->nua, leg, SIPTAG_TO_STR(leg->room_uri),
+	leg->call = nua_handle(leg->sip->nua, &leg->owner,
+			       SIPTAG_TO_STR(leg->room_uri),
 			       SIPTAG_FROM_STR(leg->from_hdr), TAG_END());
 	if (leg->call == NULL) {
 		sx_err_set(err, 500, "out of memory");
+		free(by);
 		goto fail;
 	}
 	nua_invite(leg->call, SIPTAG_CONTACT_STR(leg->contact_hdr),
@@ -554,9 +611,7 @@ struct gw_leg *gw_leg_join(struct gw *gw, const struct gw_leg_params *p,
 		   TAG_IF(by, SIPTAG_REFERRED_BY_STR(by)), TAG_END());
 	free(offer);
 	free(by);
-	sx_timer_start(leg->timer, secs * 1000UL);
-	leg->next = s->legs;
-	s->legs = leg;
+	leg_link(leg);
 	sx_info("gw leg %lu: %s (%s) joining %s as '%s'", leg->id, leg->aor,
 		leg->contact, leg->room_uri, leg->nick);
 	return leg;
@@ -565,6 +620,74 @@ fail:
 	leg_free(leg);
 	return NULL;
 }
+
+/* Whether we can take the room's offer: message/cpim, a port, and a
+ * role left for us to connect (RFC 6135 §4: the offer is passive or
+ * actpass; we never listen, see gw_leg_msrp.c). */
+static int offer_usable(const char *offer, size_t len, struct sx_err *err)
+{
+	struct sdp_msrp remote;
+	enum sdp_msrp_setup setup;
+	int rc = 0;
+
+	if (offer == NULL || len == 0)
+		return sx_err_set(err, 488, "the invitation has no SDP offer");
+	if (sdp_msrp_read(offer, len, &remote, err) != 0) {
+		err->status = 488;
+		return SX_ERROR;
+	}
+	setup = sdp_msrp_setup_of(&remote, 1);
+	if (!sdp_msrp_accepts(remote.accept_types, "message/cpim"))
+		rc = sx_err_set(err, 488, "the offer does not take "
+				"message/cpim");
+	else if (remote.port == 0)
+		rc = sx_err_set(err, 488, "the offer refuses the media");
+	else if (setup != SDP_MSRP_SETUP_PASSIVE &&
+		 setup != SDP_MSRP_SETUP_ACTPASS)
+		rc = sx_err_set(err, 488, "the offer does not let us connect "
+				"(a=setup passive or actpass needed)");
+	sdp_msrp_free(&remote);
+	return rc;
+}
+
+struct gw_leg *leg_answer(struct gw *gw, nua_handle_t *nh, const char *offer,
+			  size_t len, const struct gw_leg_params *p,
+			  const struct gw_leg_ops *ops, void *arg,
+			  struct sx_err *err)
+{
+	struct gw_leg *leg;
+	char *answer;
+
+	if (offer_usable(offer, len, err) != 0)
+		return NULL;
+	leg = leg_new(gw, p, ops, arg, err);
+	if (leg == NULL)
+		return NULL;
+	/* our usual description answers: a=setup:active, our path */
+	answer = leg_msrp_offer(leg, err);
+	leg->offer = strndup(offer, len);
+	if (answer == NULL || leg->offer == NULL) {
+		if (answer)
+			sx_err_set(err, 500, "out of memory");
+		free(answer);
+		leg_free(leg);
+		return NULL;
+	}
+	leg->call = nh;
+	nua_handle_bind(nh, &leg->owner);
+	leg->state = LEG_ANSWERED;
+	leg->invite_final = 1;
+	leg->call_up = 1;
+	nua_respond(nh, SIP_200_OK, SIPTAG_CONTACT_STR(leg->contact_hdr),
+		    SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+		    SIPTAG_PAYLOAD_STR(answer), TAG_END());
+	free(answer);
+	leg_link(leg);
+	sx_info("gw leg %lu: %s (%s) answers %s's invitation as '%s'",
+		leg->id, leg->aor, leg->contact, leg->room_uri, leg->nick);
+	return leg;
+}
+
 
 int gw_leg_send(struct gw_leg *leg, const struct gw_out *m, void *cookie)
 {
@@ -623,6 +746,7 @@ void leg_free(struct gw_leg *leg)
 	sx_timer_free(leg->defer);
 	confinfo_free(leg->roster);
 	held_free(leg);
+	free(leg->offer);
 	free(leg->fail_why);
 	free(leg->room_uri);
 	free(leg->room_aor);

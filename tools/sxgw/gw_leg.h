@@ -12,6 +12,9 @@
  * then is joined() called, with the roster; messages that came before it
  * (the room's history, which the switch replays after the NICKNAME 200)
  * are held and handed over by gw_leg_flush_history(), marked history.
+ * A user the room invited joins by answering the room's INVITE instead
+ * (gw_invited.c, leg_answer() in gw_leg_int.h): 200 with our SDP, the
+ * ACK, then MSRP onwards as above, with the same callbacks.
  *
  * Callbacks are never made from inside a gw_leg_* call.
  */

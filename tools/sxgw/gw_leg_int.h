@@ -2,8 +2,11 @@
  * gw_leg_int.h - what gw_sip.c and the gw_leg*.c files share: the
  * gateway's SIP agent and the insides of a leg.
  *
- *   gw_sip.c       the agent (one nua), event dispatch to legs by handle
- *                  magic, the reaper that frees legs that are done
+ *   gw_sip.c       the agent (one nua), event dispatch by handle magic
+ *                  (legs, invitations sent, invitations received), the
+ *                  reaper that frees legs that are done
+ *   gw_invite.c    the REFERs of XMPP inviters and their NOTIFYs
+ *   gw_invited.c   the rooms' INVITEs for XMPP users
  *   gw_leg.c       a leg's life: INVITE, NICKNAME, BYE; the callbacks
  *                  to the owner
  *   gw_leg_roster.c  the conference subscription and the roster
@@ -22,8 +25,20 @@
 struct gw_sip;
 struct gw_leg;
 
+/* What a nua handle of the agent belongs to: the first member of each
+ * owner, so that the handle magic says which kind it is. */
+enum gw_sip_kind {
+	GW_SIP_LEG = 1,      /* struct gw_leg */
+	GW_SIP_INVITE,       /* struct gw_invite: a REFER of ours */
+	GW_SIP_INVITED,      /* struct gw_invited: a room's INVITE */
+};
+
+struct gw_sip_owner {
+	enum gw_sip_kind kind;
+};
+
 #define NUA_MAGIC_T  struct gw_sip
-#define NUA_HMAGIC_T struct gw_leg
+#define NUA_HMAGIC_T struct gw_sip_owner
 
 #include <stdint.h>
 
@@ -58,6 +73,7 @@ struct gw_sip {
 
 enum leg_state {
 	LEG_INVITING,    /* INVITE sent, no final answer yet */
+	LEG_ANSWERED,    /* a room's INVITE answered 200, no ACK yet */
 	LEG_CONNECTING,  /* 200 ACKed, MSRP connecting and binding */
 	LEG_NAMING,      /* the first NICKNAME awaits its answer */
 	LEG_SUBSCRIBING, /* SUBSCRIBE sent, no full NOTIFY yet */
@@ -99,6 +115,7 @@ struct leg_req {
 };
 
 struct gw_leg {
+	struct gw_sip_owner owner;   /* GW_SIP_LEG: first */
 	struct gw *gw;
 	struct gw_sip *sip;
 	struct gw_leg *next;     /* sip->legs */
@@ -120,6 +137,7 @@ struct gw_leg {
 
 	nua_handle_t *call;
 	nua_handle_t *sub;
+	char *offer;             /* the room's SDP offer (LEG_ANSWERED) */
 	int invite_final;        /* the INVITE had its final answer */
 	int call_up;             /* a dialog that needs a BYE */
 	int bye_sent;
@@ -161,6 +179,19 @@ void gw_sip_leg_dead(struct gw_leg *leg);
 /* Milliseconds of a monotonic clock. */
 uint64_t gw_sip_now_ms(void);
 
+/* gw_invite.c */
+void gw_invite_sip_event(struct gw_sip_owner *owner, nua_event_t event,
+			 int status, const char *phrase, nua_handle_t *nh,
+			 const sip_t *sip);
+
+/* gw_invited.c */
+/* An INVITE to the agent outside any dialog: a room invites an XMPP
+ * user (or someone calls one, which is refused). */
+void gw_invited_incoming(struct gw *gw, nua_handle_t *nh, const sip_t *sip);
+void gw_invited_sip_event(struct gw_sip_owner *owner, nua_event_t event,
+			  int status, const char *phrase, nua_handle_t *nh,
+			  const sip_t *sip);
+
 /* gw_leg.c, for the other gw_leg*.c */
 /* The join failed: the leg ends, then failed() (unless already closing). */
 void leg_fail(struct gw_leg *leg, int status, const char *phrase);
@@ -176,6 +207,16 @@ void leg_subscribe(struct gw_leg *leg);
 void leg_on_notify(struct gw_leg *leg, const sip_t *sip);
 void leg_on_subscribe_answer(struct gw_leg *leg, int status,
 			     const char *phrase);
+
+/* gw_leg.c, from gw_invited.c: the join of an invited user answers the
+ * room's INVITE (nh, pending, with its SDP offer) with 200 and our SDP;
+ * after the ACK the join goes on as gw_leg_join()'s does, MSRP onwards.
+ * The leg takes nh.  NULL on a local failure or an offer we cannot take
+ * (err->status 488 or 500): nh is left to the caller to answer. */
+struct gw_leg *leg_answer(struct gw *gw, nua_handle_t *nh, const char *offer,
+			  size_t len, const struct gw_leg_params *p,
+			  const struct gw_leg_ops *ops, void *arg,
+			  struct sx_err *err);
 
 /* gw_leg.c, from gw_sip.c */
 void leg_sip_event(struct gw_leg *leg, nua_event_t event, int status,

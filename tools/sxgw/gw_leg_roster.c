@@ -24,7 +24,7 @@ void leg_subscribe(struct gw_leg *leg)
 	char expires[16];
 
 	if (leg->sub == NULL)
-		leg->sub = nua_handle(leg->sip->nua, leg,
+		leg->sub = nua_handle(leg->sip->nua, &leg->owner,
 				      SIPTAG_TO_STR(leg->room_uri),
 				      SIPTAG_FROM_STR(leg->from_hdr),
 				      TAG_END());

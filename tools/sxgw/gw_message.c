@@ -265,15 +265,20 @@ out:
 	gw_in_free(&in);
 }
 
+enum gw_invitation { GW_NO_INVITATION, GW_INVITE, GW_DECLINE };
+
 /* An <x xmlns=muc#user> with an <invite/> or a <decline/> (XEP-0045
  * §7.8.2, §7.8.3). */
-static int gw_is_invitation(xmpp_stanza_t *st)
+static enum gw_invitation gw_is_invitation(xmpp_stanza_t *st)
 {
 	xmpp_stanza_t *x;
 
 	x = xmpp_stanza_get_child_by_name_and_ns(st, "x", GW_NS_MUC_USER);
-	return x && (xmpp_stanza_get_child_by_name(x, "invite") ||
-		     xmpp_stanza_get_child_by_name(x, "decline"));
+	if (x && xmpp_stanza_get_child_by_name(x, "invite"))
+		return GW_INVITE;
+	if (x && xmpp_stanza_get_child_by_name(x, "decline"))
+		return GW_DECLINE;
+	return GW_NO_INVITATION;
 }
 
 void gw_message_from_client(struct gw *gw, xmpp_stanza_t *st)
@@ -312,11 +317,15 @@ void gw_message_from_client(struct gw *gw, xmpp_stanza_t *st)
 		goto out;
 	}
 	jid_format(room_jid, sizeof(room_jid), j, 1);
-	if (gw_is_invitation(st)) {
-		gw_stanza_error(gw, st, "cancel", "feature-not-implemented",
-				"invitations are not supported by this "
-				"service yet");
+	switch (gw_is_invitation(st)) {
+	case GW_INVITE:
+		gw_invite_mediated(gw, st, room_jid);
 		goto out;
+	case GW_DECLINE:
+		gw_invited_decline(gw, st, room_jid);
+		goto out;
+	default:
+		break;
 	}
 	if (j->resource[0]) {
 		/* XEP-0045 §7.5: a private message is chat (or normal),

@@ -389,7 +389,11 @@ static void join(struct gw *gw, xmpp_stanza_t *st, const struct jid *fj,
 	p.aor = o->aor;
 	p.resource = fj->resource;
 	p.nick = o->nick;
-	o->leg = gw_leg_join(gw, &p, &leg_ops, o, &err);
+	/* invited: the join answers the room's INVITE, which brings the
+	 * inviter its 200 (RFC 4579 §5.5) */
+	o->leg = gw_invited_accept(gw, o->bare, room_jid, &p, &leg_ops, o);
+	if (o->leg == NULL)
+		o->leg = gw_leg_join(gw, &p, &leg_ops, o, &err);
 	if (o->leg == NULL) {
 		sx_err("xmpp: %s cannot join %.*s: %s", o->jid, room_len(o),
 		       room_jid, err.text);

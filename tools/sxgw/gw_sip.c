@@ -11,8 +11,10 @@
  *
  * Each leg holds two handles (the INVITE dialog and the conference
  * subscription), both bound to the leg as handle magic; events are handed
- * to gw_leg.c by it.  Requests on handles of ours (none is expected) are
- * refused: the agent only calls rooms.
+ * to gw_leg.c by it.  An XMPP user's invitation is a REFER on a handle of
+ * its own (gw_invite.c); a room's INVITE for an XMPP user comes outside
+ * any dialog and is taken by gw_invited.c.  Other requests outside a
+ * dialog are refused.
  *
  * nua shares the service's su_root in the same thread, like the focus.
  */
@@ -106,8 +108,11 @@ static void on_contact(struct gw_sip *s, tagi_t *tags)
 
 static void gw_sip_event(nua_event_t event, int status, char const *phrase,
 			 nua_t *nua, struct gw_sip *s, nua_handle_t *nh,
-			 struct gw_leg *leg, sip_t const *sip, tagi_t tags[])
+			 struct gw_sip_owner *owner, sip_t const *sip,
+			 tagi_t tags[])
 {
+	struct gw_leg *leg;
+
 	(void)nua;
 	if (s->down)
 		return;
@@ -122,17 +127,34 @@ static void gw_sip_event(nua_event_t event, int status, char const *phrase,
 	default:
 		break;
 	}
-	if (leg == NULL && nua_event_is_incoming_request(event)) {
-		/* calls and invitations for XMPP users are not taken here;
-		 * what nua did not answer itself is refused */
+	if (owner == NULL && event == nua_i_invite) {
+		gw_invited_incoming(s->gw, nh, sip);
+		return;
+	}
+	if (owner == NULL && nua_event_is_incoming_request(event)) {
+		/* nothing but invitations is taken here; what nua did not
+		 * answer itself is refused */
 		if (status < 200)
 			nua_respond(nh, 480, "Temporarily Unavailable",
 				    TAG_END());
 		nua_handle_destroy(nh);
 		return;
 	}
-	if (leg && !leg->dead)
-		leg_sip_event(leg, event, status, phrase, nh, sip);
+	if (owner == NULL)
+		return;
+	switch (owner->kind) {
+	case GW_SIP_LEG:
+		leg = (struct gw_leg *)owner;
+		if (!leg->dead)
+			leg_sip_event(leg, event, status, phrase, nh, sip);
+		break;
+	case GW_SIP_INVITE:
+		gw_invite_sip_event(owner, event, status, phrase, nh, sip);
+		break;
+	case GW_SIP_INVITED:
+		gw_invited_sip_event(owner, event, status, phrase, nh, sip);
+		break;
+	}
 }
 
 int gw_sip_start(struct gw *gw, struct sx_err *err)
