@@ -272,8 +272,10 @@ big=$(printf "%$((MAX + 500))s" "" | tr ' ' x)
 lb=$(xmpp_lines b)
 raw a "<message type='groupchat' to='$ROOM' id='h4'><body>$big</body></message>"
 error_is "a body over max_stanza_size" a h4 modify policy-violation
-raw a "<message to='$ROOM' id='h5'><x xmlns='http://jabber.org/protocol/muc#user'><invite to='carol@$XMPP_DOMAIN'/></x></message>"
-error_is "a mediated invitation (not yet)" a h5 cancel feature-not-implemented
+raw m "<message to='$ROOM' id='h5'><x xmlns='http://jabber.org/protocol/muc#user'><invite to='carol@$XMPP_DOMAIN'/></x></message>"
+error_is "a mediated invitation from a non-occupant" m h5 auth forbidden
+raw a "<message to='$ROOM' id='h5b'><x xmlns='http://jabber.org/protocol/muc#user'><invite/></x></message>"
+error_is "a mediated invitation without an invitee" a h5b modify bad-request
 raw m "<iq type='get' to='$ROOM' id='h6'><query xmlns='urn:x-nobody-knows'/></iq>"
 error_is "unknown iq namespace to a room" m h6 cancel service-unavailable
 raw m "<iq type='set' to='$ROOMS' id='h7'><query xmlns='urn:x-nobody-knows'/></iq>"

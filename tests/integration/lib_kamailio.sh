@@ -10,7 +10,14 @@
 #       memory and routes requests for those users to their contacts;
 #       record-routes everything but REGISTER; 483 when Max-Forwards runs
 #       out, 404 for unknown users and domains.  Logs one "kam: " line per
-#       request and per reply.
+#       request and per reply; a request's line ends with " isfocus" when
+#       its Contact has that parameter, and its Referred-By and Refer-To
+#       (" Referred-By: VALUE", " Refer-To: VALUE") when it has them.
+#       With GW_SIP_PORT set, requests for the XMPP users' domains in
+#       $KAM_XMPP_DOMAINS (default example.test) go to the XMPP gateway's
+#       own SIP agent at 127.0.0.1:$GW_SIP_PORT over $GW_SIP_TRANSPORT
+#       (default udp) instead, before the users' domains are looked at:
+#       set KAM_USER_DOMAINS to domains outside KAM_XMPP_DOMAINS then.
 #       Sets KAM_PID, KAM_PORT, KAM_URI (sip:127.0.0.1:PORT), KAM_LOG, KAM_CFG.
 #
 #   start_kamailio_msrp_relay NAME
@@ -118,12 +125,20 @@ start_kamailio_proxy() {
 	KAM_URI=sip:127.0.0.1:$KAM_PORT
 	KAM_CFG=$T_TMP/$kp_name.cfg
 	KAM_LOG=$T_TMP/$kp_name.log
+	# Without the gateway the block that routes to it is left out by
+	# Kamailio's preprocessor; its placeholders are filled all the same.
+	kp_gw="# no XMPP gateway"
+	[ -z "${GW_SIP_PORT:-}" ] || kp_gw="#!define WITH_XMPP_GW"
 	kam_render "$KAM_TEMPLATES/proxy.cfg.in" "$KAM_CFG" \
 		"LISTEN_PORT=$KAM_PORT" \
 		"CONF_DOMAIN=${SXGW_DOMAIN:-conference.sip.example.test}" \
 		"SXGW_SIP_PORT=$SXGW_SIP_PORT" \
 		"USER_DOMAINS_RE=$(kam_domains_re \
-			"${KAM_USER_DOMAINS:-sip.example.test example.test}")" ||
+			"${KAM_USER_DOMAINS:-sip.example.test example.test}")" \
+		"XMPP_GW=$kp_gw" \
+		"XMPP_DOMAINS_RE=$(kam_domains_re \
+			"${KAM_XMPP_DOMAINS:-example.test}")" \
+		"GW_SIP_TARGET=sip:127.0.0.1:${GW_SIP_PORT:-0};transport=${GW_SIP_TRANSPORT:-udp}" ||
 		return 1
 	kam_spawn KAM_PID "$kp_name" "$KAM_CFG" || return 1
 	kam_wait_ready "$KAM_PID" "$KAM_LOG" 'kam: ready on'
