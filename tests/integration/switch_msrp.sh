@@ -8,7 +8,9 @@
 # its NICKNAME, or on bind when it joins without one), accept-wrapped-types
 # (and an offer without them taking anything), subject changes, bad MSRP
 # on one connection leaving the others alone, and a congested reader
-# dropped.
+# dropped; and one AOR joined three times with three GRUUs (RFC 5627, the
+# XMPP gateway's resources): three roster users, each with its own
+# nickname, one leaving or removed by nickname leaving the others alone.
 . "$(dirname "$0")/lib.sh"
 
 command -v sipp >/dev/null 2>&1 || { echo "sipp is not installed"; exit 77; }
@@ -24,18 +26,21 @@ msrp.congestion_bytes = 2097152
 msrp.congestion_timeout = 2
 conference.history_size = 5" || { echo "sxgw did not start"; exit 1; }
 
-# join ROOM USER [CHATROOM-TOKENS [WRAPPED-TYPES]]: a SIPp participant
-# (by default with private messages, taking anything; WRAPPED-TYPES
-# "none": no a=accept-wrapped-types at all); sets SIPP_USER
-# (its pid) and PATH_USER (the switch's a=path for it).  Its own a=path is
-# msrp://127.0.0.1:9/USER;tcp: it connects, so nothing listens there.
+# join ROOM USER [CHATROOM-TOKENS [WRAPPED-TYPES [FROM GRUU]]]: a SIPp
+# participant (by default with private messages, taking anything;
+# WRAPPED-TYPES "none": no a=accept-wrapped-types at all), From
+# sip:USER@example.test, or sip:FROM@example.test with a Contact that
+# carries ;gr=GRUU; sets SIPP_USER (its pid) and PATH_USER (the switch's
+# a=path for it).  Its own a=path is msrp://127.0.0.1:9/USER;tcp: it
+# connects, so nothing listens there.
 join() {
 	mkdir -p "$T_TMP/$2"
 	j_wrapped="accept-wrapped-types:${4:-*}"
 	[ "${4:-}" = none ] && j_wrapped=sendrecv
 	spawn j_pid sipp -sf scenarios/switch/join.xml \
 		"127.0.0.1:$SXGW_SIP_PORT" -i 127.0.0.1 -p "$(free_port)" \
-		-m 1 -nostdin -key room "$1" -key user "$2" \
+		-m 1 -nostdin -key room "$1" -key user "${5:-$2}" \
+		-key contact_params "${6:+;gr=$6}" \
 		-key msrp_path "msrp://127.0.0.1:9/$2;tcp" \
 		-key chatroom "${3:-nickname private-messages}" \
 		-key wrapped_attr "$j_wrapped" \
@@ -276,5 +281,83 @@ check "congestion: and dropped after congestion_timeout" \
 	log_has "sip:gina@example.test left \\(failed"
 wait "$SIPP_gina"
 expect_eq "congestion: gina's call is ended" "$?" 0
+
+# --- one AOR, three GRUUs: three roster users (RFC 4575 §5.6) -------------
+# sxjoin watches (its roster, its NOTIFY bodies); pat joins from three
+# resources, each with its own Contact ;gr= and nickname.  pat1 leaves
+# after the first message, pat2 is removed by nickname, pat3 stays to the
+# second message.
+G=sip:gruu@conference.sip.example.test
+PAT=sip:pat@example.test
+OBS=$T_TMP/obs.out
+ND=$T_TMP/notify.obs
+mkfifo "$T_TMP/obs.in"
+exec 6<>"$T_TMP/obs.in"
+# (not spawn: the stdin of a background function call is /dev/null)
+"$BIN/sxjoin" --json --from sip:obs@example.test \
+	--proxy "sip:127.0.0.1:$SXGW_SIP_PORT" --notify-dir "$ND" "$G" \
+	<"$T_TMP/obs.in" >"$OBS" 2>&1 &
+OBS_PID=$!
+T_PIDS="$T_PIDS $OBS_PID"
+wait_for_line "$OBS" '"event":"joined"' 10 >/dev/null
+for g in 1 2 3; do
+	join gruu "pat$g" "nickname private-messages" "*" pat "r$g"
+done
+spawn PAT1_PID peer pat1 bind nick:pat recv:1:30
+spawn PAT2_PID peer pat2 bind nick:pat-two wait:5
+spawn PAT3_PID peer pat3 bind nick:pat-three recv:2:30
+for n in pat pat-two pat-three; do
+	check "gruu: sxjoin sees $n join" wait_for_line "$OBS" \
+		"\"event\":\"join\",.*\"nick\":\"$n\",\"aor\":\"$PAT;gr=r[123]\"" \
+		10
+done
+check "gruu: each join logged with its user entity" sh -c \
+	"[ \$(grep -c 'room gruu: $PAT joining (participant [0-9]*, user $PAT;gr=r[123])' '$SXGW_LOG') -eq 3 ]"
+# the NOTIFY that made pat-three known lists (full) or adds (partial)
+# the user r3; pat and pat-two are users of their own, in that body or
+# an earlier one
+users_of() {
+	sed 's/></>\n</g' "$@" | grep -o \
+		"<user entity=\"$PAT;gr=r[123]\"[^>]*nickname=\"[a-z-]*\"" |
+		sed 's/.*entity="[^;]*;gr=\(r[123]\)".*nickname="\(.*\)"/\1=\2/' |
+		sort -u | tr '\n' ' '
+}
+expect_eq "gruu: NOTIFYs: three users of one AOR, each with its nickname" \
+	"$(users_of "$ND"/notify-*.xml)" "r1=pat r2=pat-two r3=pat-three "
+echo "first" >&6
+wait "$PAT1_PID"
+check "gruu: sxjoin sees pat leave" wait_for_line "$OBS" \
+	"\"event\":\"leave\",.*\"nick\":\"pat\",\"aor\":\"$PAT;gr=r1\"" 10
+check "gruu: the NOTIFY of pat's leaving says departed for r1 only" sh -c \
+	"f=\$(grep -l '<disconnection-method>departed<' '$ND'/notify-*.xml |
+	    head -1) && [ -n \"\$f\" ] && grep -q 'entity=\"$PAT;gr=r1\"' \"\$f\" &&
+	 grep -q 'state=\"partial\"' \"\$f\" && ! grep -q 'gr=r[23]' \"\$f\""
+echo "/kick pat-two" >&6
+# the room ends its call; its MSRP connection may stay (RFC 4975 §4)
+wait "$SIPP_pat2"
+expect_eq "gruu: pat2's call ended by the room" "$?" 0
+check "gruu: /kick pat-two removes that resource only" grep -q \
+	"room gruu: $PAT left (booted, participant [0-9]*, nick pat-two," \
+	"$SXGW_LOG"
+check "gruu: the REFER named the GRUU" grep -q \
+	"REFER from sip:obs@example.test to $PAT;gr=r2 (method BYE)" "$SXGW_LOG"
+check "gruu: sxjoin sees pat-two leave" wait_for_line "$OBS" \
+	'"event":"leave",.*"nick":"pat-two"' 10
+echo "second" >&6
+wait "$PAT3_PID"
+check "gruu: pat-three stayed through both and got both messages" sh -c \
+	"[ \$(grep -c '^recv ' '$T_TMP/pat3.out') -eq 2 ]"
+check "gruu: no one was renamed" sh -c "! grep -q '\"event\":\"rename\"' '$OBS'"
+echo "/quit" >&6
+wait "$OBS_PID"
+expect_eq "gruu: sxjoin leaves, exit 0" "$?" 0
+for g in 1 3; do
+	eval "wait \$SIPP_pat$g"
+	expect_eq "gruu: pat$g's call ended by the room" "$?" 0
+done
+wait "$PAT2_PID"
+check "gruu: every NOTIFY body validates against RFC 4575's schema" sh -c \
+	"xmllint --nonet --noout --schema '$FIXTURES/schema/conference-info.xsd' \
+	 '$ND'/notify-*.xml 2>'$T_TMP/obs.xmllint'"
 
 finish

@@ -192,8 +192,10 @@ static int refer_to_count(sip_t const *sip)
 	return n;
 }
 
-/* RFC 4579 §5.11: every endpoint of that AOR leaves the room, told by
- * its BYE and the roster that the REFER's sender removed it. */
+/* RFC 4579 §5.11: every endpoint the target designates leaves the room
+ * (one roster user when the target has ;gr=, every participant of the
+ * AOR when not: room_find_user), told by its BYE and the roster that the
+ * REFER's sender removed it. */
 static int refer_bye(struct focus *f, struct focus_refer *ref)
 {
 	struct participant *p;
@@ -201,7 +203,7 @@ static int refer_bye(struct focus *f, struct focus_refer *ref)
 	int n = 0;
 
 	while ((r = room_find(f->gw, ref->room)) != NULL &&
-	       (p = room_find_aor(r, ref->target)) != NULL) {
+	       (p = room_find_user(r, ref->target)) != NULL) {
 		room_boot(p, ref->leg->peer, ref->reason);
 		n++;
 	}
@@ -229,6 +231,19 @@ static int refer_headers(struct focus_refer *ref, url_t const *u, int is_bye,
 		return sx_err_set(err, 400, "the Reason embedded in Refer-To "
 				  "is not a Reason header value (RFC 3326)");
 	return 0;
+}
+
+/* A removal names a roster user: the AOR, with the gr parameter of the
+ * Refer-To when it has one (the user entity of a GRUU, see room.c).
+ * Takes aor; returns the entity, or NULL when out of memory. */
+static char *refer_bye_target(char *aor, url_t const *u)
+{
+	char *uri = focus_url_target(u), *user;
+
+	user = uri ? room_user_entity(aor, uri) : NULL;
+	free(uri);
+	free(aor);
+	return user;
 }
 
 /* A subscription not yet linked to its leg, freed. */
@@ -328,6 +343,10 @@ static struct focus_refer *refer_accept(struct focus *f,
 		free(target);
 		refer_refuse(f, leg, 403, NULL, "only INVITE and BYE "
 			     "references are carried out");
+		return NULL;
+	}
+	if (*is_bye && (target = refer_bye_target(target, u)) == NULL) {
+		refer_refuse(f, leg, 500, NULL, "out of memory");
 		return NULL;
 	}
 	ref = calloc(1, sizeof(*ref));

@@ -5,6 +5,19 @@
  * (500 by default), so lists with linear lookups are the right size: a
  * nickname check walks one room, and a roster is built once per coalesced
  * NOTIFY, not once per change.
+ *
+ * Roster users (RFC 4575 §5.6): a participant whose Contact carries a gr
+ * parameter with a value (a GRUU, RFC 5627) is a user of its own, entity
+ * "AOR;gr=VALUE", so that one AOR present several times (an XMPP user with
+ * two resources, RFC 7702) shows each presence under its own nickname and
+ * one leaving leaves the others' users untouched.  Participants of one AOR
+ * without gr stay one user, entity the AOR, with one endpoint each; such
+ * a user shows the nickname of its earliest arrived participant that has
+ * one (arrival order, so that it does not flip while they stay), and a
+ * departed one's only when none present has a nickname.  The entity is
+ * set at join: a dial-out answered from a GRUU stays the user it was
+ * invited as.  The CPIM From of a message stays the bare AOR (the switch
+ * checks it against p->aor).
  */
 #include "room.h"
 
@@ -13,9 +26,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sofia-sip/su_alloc.h>
+#include <sofia-sip/url.h>
+
 #include "focus.h"
 #include "sx_loop.h"
 #include "nickname.h"
+#include "sip_uri.h"
 #include "switch.h"
 #include "sx_log.h"
 
@@ -138,6 +155,7 @@ static unsigned long long mono_ms(void)
 static void gone_free(struct room_gone *g)
 {
 	free(g->aor);
+	free(g->user);
 	free(g->display);
 	free(g->contact);
 	free(g->nick);
@@ -163,7 +181,7 @@ static unsigned gone_drop(struct room *r,
 		}
 		*gp = g->next;
 		sx_debug("room %s: %s (%s) no longer in the roster", r->name,
-			 g->aor, g->method);
+			 g->user, g->method);
 		gone_free(g);
 		n++;
 	}
@@ -232,12 +250,13 @@ static void gone_add(struct participant *p, enum leave_reason why,
 	if (g == NULL)
 		return;  /* the roster drops it at once instead */
 	g->aor = strdup(p->aor);
+	g->user = strdup(p->user);
 	g->contact = strdup(p->contact);
 	g->display = dup_opt(p->display);
 	g->nick = dup_opt(p->nick);
 	g->referred_by = dup_opt(p->referred_by);
 	g->reason = dup_opt(reason);
-	if (g->aor == NULL || g->contact == NULL) {
+	if (g->aor == NULL || g->user == NULL || g->contact == NULL) {
 		gone_free(g);
 		return;
 	}
@@ -298,6 +317,7 @@ struct participant *room_join(struct room *r, const char *aor,
 			      int dialed_out, struct sx_err *err)
 {
 	struct participant *p, **pp;
+	int gruu;
 
 	if (r->count >= r->gw->cfg->max_participants) {
 		sx_err_set(err, 486, "room %s is full (%u participants)",
@@ -314,11 +334,13 @@ struct participant *room_join(struct room *r, const char *aor,
 	p->aor = strdup(aor);
 	p->display = display && display[0] ? strdup(display) : NULL;
 	p->contact = strdup(contact ? contact : aor);
+	p->user = p->contact ? room_user_entity(aor, p->contact) : NULL;
 	p->dialed_out = dialed_out;
 	p->joined_at = time(NULL);
 	p->state = dialed_out ? PART_ALERTING : PART_CONNECTING;
-	if (p->aor == NULL || p->contact == NULL) {
+	if (p->aor == NULL || p->contact == NULL || p->user == NULL) {
 		free(p->aor);
+		free(p->user);
 		free(p->display);
 		free(p->contact);
 		free(p);
@@ -331,8 +353,10 @@ struct participant *room_join(struct room *r, const char *aor,
 		;
 	*pp = p;
 	r->count++;
-	sx_info("room %s: %s %s (participant %lu)", r->name, p->aor,
-		dialed_out ? "invited" : "joining", p->id);
+	gruu = strcmp(p->user, p->aor) != 0;
+	sx_info("room %s: %s %s (participant %lu%s%s)", r->name, p->aor,
+		dialed_out ? "invited" : "joining", p->id,
+		gruu ? ", user " : "", gruu ? p->user : "");
 	return p;
 }
 
@@ -358,6 +382,7 @@ static void participant_free(struct participant *p)
 	char **t;
 
 	free(p->aor);
+	free(p->user);
 	free(p->display);
 	free(p->contact);
 	free(p->referred_by);
@@ -437,6 +462,50 @@ struct participant *room_find_aor(const struct room *r, const char *aor)
 
 	for (p = r->participants; p; p = p->next)
 		if (strcasecmp(p->aor, aor) == 0)
+			return p;
+	return NULL;
+}
+
+/* The gr value as one canonical string: %XX decoded, then escaped by
+ * sip_uri_param_escape(), so "r%31" and "r1" are the same user. */
+char *room_user_entity(const char *aor, const char *uri)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	url_t *u = url_make(home, uri);
+	char *raw = NULL, *value = NULL, *out = NULL;
+	isize_t n = 0;
+
+	if (u && u->url_params) {
+		raw = malloc(strlen(u->url_params) + 1);
+		if (raw)
+			n = url_param(u->url_params, "gr", raw,
+				      strlen(u->url_params) + 1);
+	}
+	/* n counts the NUL: 1 is a gr without a value (a temporary GRUU
+	 * names its user in the user part, not in gr) */
+	if (n > 1)
+		url_unescape(raw, raw);
+	if (n > 1 && raw[0]) {
+		value = sip_uri_param_escape(raw);
+		if (value == NULL || asprintf(&out, "%s;gr=%s", aor,
+					      value) < 0)
+			out = NULL;
+	} else {
+		out = strdup(aor);
+	}
+	free(value);
+	free(raw);
+	su_home_deinit(home);
+	return out;
+}
+
+struct participant *room_find_user(const struct room *r, const char *user)
+{
+	struct participant *p;
+
+	for (p = r->participants; p; p = p->next)
+		if (strcasecmp(p->user, user) == 0 ||
+		    strcasecmp(p->aor, user) == 0)
 			return p;
 	return NULL;
 }
@@ -568,15 +637,16 @@ static int add_endpoint(struct confinfo_user *u, const struct participant *p)
 	return 0;
 }
 
-/* The roster's user for aor, added (role participant) when new. */
-static struct confinfo_user *roster_user(struct confinfo *ci, const char *aor,
+/* The roster's user of that entity, added (role participant) when new. */
+static struct confinfo_user *roster_user(struct confinfo *ci,
+					 const char *entity,
 					 const char *display)
 {
-	struct confinfo_user *u = confinfo_user_find(ci, aor);
+	struct confinfo_user *u = confinfo_user_find(ci, entity);
 
 	if (u)
 		return u;
-	u = confinfo_user_add(ci, aor);
+	u = confinfo_user_add(ci, entity);
 	if (u == NULL)
 		return NULL;
 	if (display)
@@ -612,13 +682,13 @@ struct confinfo *room_confinfo(const struct room *r)
 	ci->has_users = 1;
 	ci->users_state = CONFINFO_FULL;
 	for (p = r->participants; p; p = p->next) {
-		struct confinfo_user *u = roster_user(ci, p->aor, p->display);
+		struct confinfo_user *u = roster_user(ci, p->user, p->display);
 
 		if (u == NULL)
 			goto fail;
 		if (u->nendpoints == 0)
 			ci->user_count++;
-		/* the first endpoint with a nick names the user */
+		/* the first endpoint with a nick names the user (see above) */
 		if (u->nickname == NULL && p->nick)
 			u->nickname = strdup(p->nick);
 		if (add_endpoint(u, p) != 0)
@@ -626,7 +696,7 @@ struct confinfo *room_confinfo(const struct room *r)
 	}
 	/* after the present ones, so that a user's nick is a present one */
 	for (g = r->gone; g; g = g->next) {
-		struct confinfo_user *u = roster_user(ci, g->aor, g->display);
+		struct confinfo_user *u = roster_user(ci, g->user, g->display);
 
 		if (u == NULL)
 			goto fail;

@@ -49,7 +49,9 @@ struct participant {
 	unsigned long id;          /* unique in the process, for logs */
 
 	/* identity, from the INVITE */
-	char *aor;                 /* From URI without parameters: user entity */
+	char *aor;                 /* From URI without parameters */
+	char *user;                /* roster user entity: aor, or aor;gr=
+				      (room_user_entity), fixed at join */
 	char *display;             /* From display name, may be NULL */
 	char *contact;             /* Contact URI: endpoint entity */
 	char *referred_by;         /* dial-out: who invited, may be NULL */
@@ -74,7 +76,7 @@ struct participant {
 /* A participant that left, still in the roster (see above). */
 struct room_gone {
 	struct room_gone *next;
-	char *aor, *display, *contact, *nick, *referred_by;
+	char *aor, *user, *display, *contact, *nick, *referred_by;
 	int dialed_out;
 	const char *method;        /* departed, booted, failed */
 	char *reason;              /* disconnection-info reason, or NULL */
@@ -144,6 +146,16 @@ void room_boot(struct participant *p, const char *by, const char *reason);
 struct participant *room_find_nick(const struct room *r, const char *nick);
 struct participant *room_find_aor(const struct room *r, const char *aor);
 
+/* The roster user entity of aor reached at uri (a Contact, a Refer-To):
+ * aor itself, or aor ";gr=" and the value of uri's gr parameter (RFC 5627
+ * §4) when it has one with a value, escaped in one canonical way so that
+ * equal values give equal strings.  malloc'd; NULL when out of memory. */
+char *room_user_entity(const char *aor, const char *uri);
+/* A participant the user entity designates: with ;gr=, the one of that
+ * user; a bare AOR designates every participant of that AOR, whatever
+ * their gr (RFC 4579 §5.11 removes all of them).  NULL when none. */
+struct participant *room_find_user(const struct room *r, const char *user);
+
 /* NICKNAME (RFC 7701 §6.1, RFC 7700): returns 200, 424 (malformed) or
  * 425 (in use by another AOR); on 200 the old nick is released and
  * subscribers hear of the change. */
@@ -161,8 +173,9 @@ void room_history_each(const struct room *r,
 		       void *arg);
 
 /* The room as a full RFC 4575 document (version 0: the focus sets it per
- * subscription).  Participants sharing an AOR are one user with several
- * endpoints.  Caller frees with confinfo_free(). */
+ * subscription).  Participants sharing a user entity (room_user_entity)
+ * are one user with several endpoints: those of one AOR without gr are;
+ * each GRUU is a user of its own.  Caller frees with confinfo_free(). */
 struct confinfo *room_confinfo(const struct room *r);
 
 #endif

@@ -8,8 +8,12 @@
  * A participant is present when it has a nickname (the RFC 6501 attribute
  * the switch sets once NICKNAME succeeded: RFC 7701 rooms address people
  * by nickname) and an endpoint that is connected, on hold or muted.
- * Participants are keyed by their user entity, which the focus sets to
- * their AOR.
+ * Participants are keyed by their user entity: the focus sets it to their
+ * AOR, or to their AOR with the gr parameter of their GRUU (RFC 5627), so
+ * one AOR may be several participants under several nicknames (an XMPP
+ * user with several resources, RFC 7702).  Several of one AOR may also
+ * share a nickname (XEP-0045 lets a user's resources share theirs): that
+ * nickname joins with the first of them and leaves with the last.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +34,8 @@ struct roster {
 	int applied;                /* a document was applied */
 	struct roster_entry *present;  /* sorted by entity */
 	size_t npresent;
-	const char **nicks;         /* present nicknames, sorted */
+	const char **nicks;         /* present nicknames, sorted, each once */
+	size_t nnicks;
 };
 
 struct roster *roster_new(void)
@@ -94,9 +99,13 @@ static int roster_entry_cmp(const void *a, const void *b)
 		      ((const struct roster_entry *)b)->entity);
 }
 
+/* Case-insensitive order; equal strings end up side by side. */
 static int roster_nick_cmp(const void *a, const void *b)
 {
-	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	int c = strcasecmp(x, y);
+
+	return c ? c : strcmp(x, y);
 }
 
 /* The participants present in r->state, sorted by entity. */
@@ -126,18 +135,43 @@ static struct roster_entry *roster_snapshot(const struct confinfo *ci,
 	return v;
 }
 
+/* Each nickname once, however many participants share it. */
 static int roster_index_nicks(struct roster *r)
 {
 	const char **v = calloc(r->npresent + 1, sizeof(*v));
-	size_t i;
+	size_t i, n = 0;
 
-	if (v == NULL)
+	if (v == NULL) {
+		/* the old index points into the entries just freed */
+		free(r->nicks);
+		r->nicks = NULL;
+		r->nnicks = 0;
 		return -1;
+	}
 	for (i = 0; i < r->npresent; i++)
 		v[i] = r->present[i].nick;
 	qsort(v, r->npresent, sizeof(*v), roster_nick_cmp);
+	for (i = 0; i < r->npresent; i++)
+		if (n == 0 || strcmp(v[n - 1], v[i]) != 0)
+			v[n++] = v[i];
+	v[n] = NULL;
 	free(r->nicks);
 	r->nicks = v;
+	r->nnicks = n;
+	return 0;
+}
+
+/* Whether another participant of e's AOR is in v under e's nickname. */
+static int roster_nick_shared(const struct roster_entry *v, size_t n,
+			      const struct roster_entry *e)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].entity, e->entity) != 0 &&
+		    strcmp(v[i].nick, e->nick) == 0 &&
+		    sip_uri_same(v[i].entity, e->entity))
+			return 1;
 	return 0;
 }
 
@@ -160,8 +194,10 @@ static void roster_emit(struct sj *app, enum sj_event_type type,
 {
 	struct sj_event e = { .type = type };
 
-	/* our own comings and goings are told by the session */
-	if (sip_uri_same((now ? now : before)->entity, app->aor))
+	/* our own comings and goings are told by the session; another
+	 * participant of our AOR has its own GRUU */
+	if (sip_uri_same((now ? now : before)->entity, app->aor) &&
+	    !sip_uri_has_param((now ? now : before)->entity, "gr"))
 		return;
 	e.aor = (now ? now : before)->entity;
 	e.nick = (now ? now : before)->nick;
@@ -171,7 +207,9 @@ static void roster_emit(struct sj *app, enum sj_event_type type,
 }
 
 /* Walks both sorted lists: an entity only before left, only now joined,
- * in both under another nickname renamed. */
+ * in both under another nickname renamed; a nickname that another
+ * participant of that AOR keeps, or already had, neither leaves nor
+ * joins. */
 static void roster_compare(struct sj *app, const struct roster_entry *a,
 			   size_t na, const struct roster_entry *b, size_t nb)
 {
@@ -183,11 +221,15 @@ static void roster_compare(struct sj *app, const struct roster_entry *a,
 					      : strcmp(a[i].entity, b[j].entity);
 
 		if (c < 0) {
-			roster_emit(app, SJ_EV_LEAVE, NULL, &a[i],
-				    roster_left_how(r->state, a[i].entity));
+			if (!roster_nick_shared(b, nb, &a[i]))
+				roster_emit(app, SJ_EV_LEAVE, NULL, &a[i],
+					    roster_left_how(r->state,
+							    a[i].entity));
 			i++;
 		} else if (c > 0) {
-			roster_emit(app, SJ_EV_JOIN, &b[j], NULL, NULL);
+			if (!roster_nick_shared(a, na, &b[j]))
+				roster_emit(app, SJ_EV_JOIN, &b[j], NULL,
+					    NULL);
 			j++;
 		} else {
 			if (strcmp(a[i].nick, b[j].nick) != 0)
@@ -265,22 +307,33 @@ int roster_notify(struct sj *app, const char *body, size_t len)
 size_t roster_nicks(const struct roster *r, const char *const **out)
 {
 	*out = r->nicks;
-	return r->nicks ? r->npresent : 0;
+	return r->nicks ? r->nnicks : 0;
 }
 
+/* A message's CPIM From is the bare AOR: among several participants of
+ * it (GRUUs) the sender is named by the From's display name, and this
+ * serves only when there is none; then a nickname that is not the same
+ * for all of them names no one. */
 const char *roster_nick_of(const struct roster *r, const char *aor)
 {
+	const char *nick = NULL;
 	size_t i;
 
 	for (i = 0; i < r->npresent; i++)
 		if (strcmp(r->present[i].entity, aor) == 0)
 			return r->present[i].nick;
-	for (i = 0; i < r->npresent; i++)
-		if (sip_uri_same(r->present[i].entity, aor))
-			return r->present[i].nick;
-	return NULL;
+	for (i = 0; i < r->npresent; i++) {
+		if (!sip_uri_same(r->present[i].entity, aor))
+			continue;
+		if (nick && strcmp(nick, r->present[i].nick) != 0)
+			return NULL;
+		nick = r->present[i].nick;
+	}
+	return nick;
 }
 
+/* The user entity, with ;gr= for a GRUU: a removal by nickname then
+ * takes that participant only, not every one of its AOR. */
 const char *roster_aor_of(const struct roster *r, const char *nick)
 {
 	size_t i;
