@@ -165,7 +165,8 @@ cpim notext.cpim text/html '<p> </p><img src="cid:x.png">'
 mkdir -p "$T_TMP/carol"
 spawn SIPP_PID sipp -sf scenarios/switch/join.xml "127.0.0.1:$SIP_PORT" \
 	-i 127.0.0.1 -p "$(free_port)" -m 1 -nostdin -key room design \
-	-key user carol -key msrp_path "msrp://127.0.0.1:9/carol;tcp" \
+	-key user carol -key contact_params "" \
+	-key msrp_path "msrp://127.0.0.1:9/carol;tcp" \
 	-key chatroom nickname -key wrapped_attr 'accept-wrapped-types:*' \
 	-key path_file "$T_TMP/carol.path" >"$T_TMP/carol.sipp" 2>&1
 check "carol's INVITE answered with the switch's path" \

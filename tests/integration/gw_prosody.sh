@@ -4,8 +4,9 @@
 # and two SIP users (sxjoin) in one room.  Joins in both orders with the
 # order of presences and their status codes, messages all four ways,
 # private messages both ways, a nick conflict and a change, the subject
-# both ways, history on a late join with delay stamps, leaving, a kick,
-# and the room gone once everyone left.  Every wait is for an event;
+# both ways, history on a late join with delay stamps, a second resource
+# of one JID as an occupant of its own, leaving, a kick, and the room gone
+# once everyone left.  Every wait is for an event;
 # ports are picked free per run.  With GW_KEEP=DIR the work files (logs,
 # events) are copied to DIR at the end.
 #
@@ -224,7 +225,7 @@ check_ev "alice sees dave" alice event=presence from="$ROOM/dave" \
 	type=available jid="$D"
 check "bob sees dave" seen "$T_TMP/bob.out" '"event":"join",.*"nick":"dave"'
 expect_eq "bob first sees dave join as dave (not the refused leg)" \
-	"$(grep -m1 '"aor":"sip:dave@example.test"' "$T_TMP/bob.out" |
+	"$(grep -m1 -E '"aor":"sip:dave@example.test(;gr=[^"]*)?"' "$T_TMP/bob.out" |
 		sed 's/.*"event":"\([a-z]*\)".*"nick":"\([^"]*\)".*/\1 \2/')" \
 	"join dave"
 
@@ -263,6 +264,48 @@ check_ev "SIP -> XMPP private" dave event=message type=chat \
 check "carol got none of them" sh -c "! grep -q 'psst' '$T_TMP/carol.out'"
 check "alice did not get dave's" sh -c \
 	"! grep -q 'psst dave' '$T_TMP/alice.out'"
+
+# --- a second resource of alice under another nick: an occupant of its own ---
+# The room makes each GRUU (each resource) its own user; its leaving must
+# not take alice's first resource with it.
+A2=alice@example.test/phone
+a_mark=$(xmpp_lines alice)
+d_mark=$(xmpp_lines dave)
+xmpp_peer AP2 alice2 "$A2" alicepw || fail "alice's second resource online"
+xmpp_send alice2 join "$ROOM" ally
+check_ev "ally: self-presence with 110, no 201" alice2 event=presence \
+	from="$ROOM/ally" type=available code=110 nocode=201 jid="$A2"
+check_ev "ally: alice's presence, her first resource" alice2 \
+	event=presence from="$ROOM/alice" type=available jid="$A"
+check_ev "alice sees ally as its own occupant" alice after="$a_mark" \
+	event=presence from="$ROOM/ally" type=available jid="$A2" nocode=110
+check_ev "david sees ally" dave after="$d_mark" event=presence \
+	from="$ROOM/ally" type=available jid="$A2"
+check "bob sees ally join" seen "$T_TMP/bob.out" \
+	'"event":"join",.*"nick":"ally"'
+xmpp_send alice2 leave "$ROOM"
+check_ev "ally: unavailable self-presence" alice2 event=presence \
+	type=unavailable from="$ROOM/ally" code=110
+check_ev "alice sees ally go" alice after="$a_mark" event=presence \
+	type=unavailable from="$ROOM/ally" nocode=110
+check_ev "david sees ally go" dave after="$d_mark" event=presence \
+	type=unavailable from="$ROOM/ally"
+check "bob sees ally leave" seen "$T_TMP/bob.out" \
+	'"event":"leave",.*"nick":"ally"'
+mark=$(xmpp_lines dave)
+xmpp_send alice say "$ROOM" "still here"
+check_ev "alice's first resource still speaks" dave after="$mark" \
+	event=message type=groupchat from="$ROOM/alice" body="still here"
+# no_unavail PEER AFTER: no unavailable from alice's occupant JID after line
+# AFTER (the NOTIFY that took ally away had it, if any)
+no_unavail() {
+	! tail -n "+$(($2 + 1))" "$T_TMP/$1.out" |
+		grep "\"from\":\"$ROOM/alice\"" | grep -q '"type":"unavailable"'
+}
+check "alice: her first resource did not go" no_unavail alice "$a_mark"
+check "david: alice did not go" no_unavail dave "$d_mark"
+check "bob: alice did not leave" sh -c \
+	"! grep -q '\"event\":\"leave\",.*\"nick\":\"alice\"' '$T_TMP/bob.out'"
 
 # --- nicks: a conflict, then a change -----------------------------------------
 xmpp_send dave nick "$ROOM" carol

@@ -518,10 +518,12 @@ static int leg_identity(struct gw_leg *leg, const struct gw_leg_params *p,
 	disp = display_quoted(p->nick);
 	leg->room_uri = strdup(p->room_uri);
 	leg->nick = strdup(p->nick);
+	leg->resource = strdup(p->resource ? p->resource : "");
 	if (p->referred_by)
 		leg->referred_by = strdup(p->referred_by);
 	if (res == NULL || disp == NULL || leg->room_uri == NULL ||
-	    leg->nick == NULL || (p->referred_by && !leg->referred_by) ||
+	    leg->nick == NULL || leg->resource == NULL ||
+	    (p->referred_by && !leg->referred_by) ||
 	    asprintf(&leg->contact, "sip:%s%s%s%s;gr=%s", user, user[0] ?
 		     "@" : "", s->hostport, strcmp(s->proto, "tcp") == 0 ?
 		     ";transport=tcp" : "", res) < 0 ||
@@ -751,6 +753,7 @@ void leg_free(struct gw_leg *leg)
 	free(leg->room_uri);
 	free(leg->room_aor);
 	free(leg->aor);
+	free(leg->resource);
 	free(leg->contact);
 	free(leg->from_hdr);
 	free(leg->contact_hdr);

@@ -127,10 +127,14 @@ int gw_leg_nick(struct gw_leg *leg, const char *nick);
  * short time passed. */
 void gw_leg_leave(struct gw_leg *leg, const char *reason);
 
-/* Our identities in the room: the AOR (user entity) and the Contact
- * (endpoint entity), to find ourselves in the roster. */
+/* Our identities in the room: the AOR (the From) and the Contact
+ * (endpoint entity, with ;gr= the resource). */
 const char *gw_leg_aor(const struct gw_leg *leg);
 const char *gw_leg_contact(const struct gw_leg *leg);
+/* Whether the roster user u is us: its entity is our AOR with ;gr= our
+ * resource (the user a GRUU makes, values compared %XX-decoded), or one
+ * of its endpoints is our Contact (a room that keeps one user per AOR). */
+int gw_leg_is_us(const struct gw_leg *leg, const struct confinfo_user *u);
 const char *gw_leg_room_uri(const struct gw_leg *leg);
 /* The current roster (full state), NULL before the join completed. */
 const struct confinfo *gw_leg_roster(const struct gw_leg *leg);

@@ -129,6 +129,7 @@ struct gw_leg {
 	char *room_uri;          /* Request-URI and To */
 	char *room_aor;          /* CPIM To */
 	char *aor;               /* From and CPIM From */
+	char *resource;          /* the XMPP resource, raw: our gr */
 	char *contact;           /* our Contact URI, with ;gr= */
 	char *from_hdr;          /* "nick" <aor> */
 	char *contact_hdr;       /* <contact> */

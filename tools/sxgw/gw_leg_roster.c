@@ -14,6 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sofia-sip/su_alloc.h>
+#include <sofia-sip/url.h>
+
 #include "confinfo.h"
 #include "gw_leg_int.h"
 #include "sip_uri.h"
@@ -43,22 +46,77 @@ void leg_subscribe(struct gw_leg *leg)
 
 /* --- the roster ---------------------------------------------------------- */
 
+/* The gr value of uri, %XX-decoded (malloc'd); NULL when it has none
+ * with a value. */
+static char *gr_value(const char *uri)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	url_t *u = url_make(home, uri);
+	char *v = NULL;
+	size_t cap;
+
+	if (u && u->url_params) {
+		cap = strlen(u->url_params) + 1;
+		v = malloc(cap);
+		if (v && url_param(u->url_params, "gr", v, cap) > 1)
+			url_unescape(v, v);
+		else if (v) {
+			free(v);
+			v = NULL;
+		}
+	}
+	su_home_deinit(home);
+	return v;
+}
+
+/* Whether entity is "our AOR;gr=our resource".  sip_uri_same() alone
+ * would not do: RFC 3261 §19.1.4 ignores a parameter present on one
+ * side only, and other resources of our AOR differ by gr alone. */
+static int entity_is_us(const struct gw_leg *leg, const char *entity)
+{
+	char *aor, *gr;
+	int same;
+
+	if (entity == NULL || (gr = gr_value(entity)) == NULL)
+		return 0;
+	aor = sip_uri_aor(entity, NULL);
+	same = aor && strcmp(gr, leg->resource) == 0 &&
+	       (strcasecmp(aor, leg->aor) == 0 || sip_uri_same(aor, leg->aor));
+	free(aor);
+	free(gr);
+	return same;
+}
+
+int gw_leg_is_us(const struct gw_leg *leg, const struct confinfo_user *u)
+{
+	size_t j;
+
+	for (j = 0; j < u->nendpoints; j++)
+		if (u->endpoints[j].entity &&
+		    strcmp(u->endpoints[j].entity, leg->contact) == 0)
+			return 1;
+	return entity_is_us(leg, u->entity);
+}
+
+/* Our endpoint: the one with our Contact, else, in the user our GRUU
+ * makes, its only one. */
 static const struct confinfo_endpoint *
 our_endpoint(const struct gw_leg *leg, const struct confinfo *ci)
 {
+	const struct confinfo_user *mine = NULL;
 	size_t i, j;
 
-	for (i = 0; i < ci->nusers; i++) {
+	for (i = 0; ci && i < ci->nusers; i++) {
 		const struct confinfo_user *u = &ci->users[i];
 
-		if (strcasecmp(u->entity, leg->aor) != 0 &&
-		    !sip_uri_same(u->entity, leg->aor))
-			continue;
 		for (j = 0; j < u->nendpoints; j++)
-			if (strcmp(u->endpoints[j].entity, leg->contact) == 0)
+			if (u->endpoints[j].entity &&
+			    strcmp(u->endpoints[j].entity, leg->contact) == 0)
 				return &u->endpoints[j];
+		if (mine == NULL && entity_is_us(leg, u->entity))
+			mine = u;
 	}
-	return NULL;
+	return mine && mine->nendpoints == 1 ? &mine->endpoints[0] : NULL;
 }
 
 static int method_booted(const struct confinfo_endpoint *e)

@@ -29,6 +29,7 @@
 #include "gw.h"
 #include "gw_leg.h"
 #include "jid.h"
+#include "sip_uri.h"
 #include "sx_log.h"
 
 #define GW_NS_MUC_USER   "http://jabber.org/protocol/muc#user"
@@ -520,24 +521,53 @@ static char *gw_html_to_text(const char *html, size_t len)
 	return b.s;
 }
 
-/* The roster user whose AOR sent a message. */
-static const struct confinfo_user *gw_roster_user(const struct confinfo *ci,
-						  const char *aor)
+/* Whether the roster user u is of aor: its entity is aor, or aor with a
+ * gr (one user per GRUU), or aor is one of its associated AORs. */
+static int gw_user_of(const struct confinfo_user *u, const char *aor)
 {
-	size_t i, k;
+	char *ua;
+	size_t k;
+	int same;
 
-	if (ci == NULL || aor == NULL)
+	if (u->entity && strcasecmp(u->entity, aor) == 0)
+		return 1;
+	for (k = 0; k < u->naors; k++)
+		if (u->aors[k] && strcasecmp(u->aors[k], aor) == 0)
+			return 1;
+	ua = u->entity ? sip_uri_aor(u->entity, NULL) : NULL;
+	same = ua && (strcasecmp(ua, aor) == 0 || sip_uri_same(ua, aor));
+	free(ua);
+	return same;
+}
+
+/* The roster user that sent a message: CPIM From is the bare AOR, so
+ * among several users of it (resources of one JID, each its own user)
+ * the one whose nick is the CPIM display name; *several says there were
+ * several to choose from. */
+static const struct confinfo_user *gw_roster_user(const struct confinfo *ci,
+						  const struct gw_msg *m,
+						  int *several)
+{
+	const struct confinfo_user *first = NULL;
+	size_t i;
+
+	*several = 0;
+	if (ci == NULL || m->from_aor == NULL)
 		return NULL;
 	for (i = 0; i < ci->nusers; i++) {
 		const struct confinfo_user *u = &ci->users[i];
 
-		if (u->entity && strcasecmp(u->entity, aor) == 0)
+		if (!gw_user_of(u, m->from_aor))
+			continue;
+		if (m->from_name && u->nickname &&
+		    strcmp(u->nickname, m->from_name) == 0)
 			return u;
-		for (k = 0; k < u->naors; k++)
-			if (u->aors[k] && strcasecmp(u->aors[k], aor) == 0)
-				return u;
+		if (first)
+			*several = 1;
+		else
+			first = u;
 	}
-	return NULL;
+	return first;
 }
 
 /* room@domain/nick, when nick makes a valid JID. */
@@ -559,18 +589,19 @@ static char *gw_nick_jid(const char *room_jid, const char *nick)
 }
 
 /* The occupant JID a room message comes from, as this client knows the
- * sender: the roster's nick for the sender's AOR; when several endpoints
- * share that AOR (one user, several clients, each with its nick), the
- * CPIM display name -- the nick the sending endpoint put there -- tells
- * them apart; a sender not in the roster is known by its display name
- * alone.  Failing all that, the room itself.  malloc'd. */
+ * sender: the roster's nick for the sender's AOR; when several users or
+ * endpoints share that AOR (one per GRUU, or one user with several
+ * clients, each with its nick), the CPIM display name -- the nick the
+ * sending endpoint put there -- tells them apart; a sender not in the
+ * roster is known by its display name alone.  Failing all that, the room itself.  malloc'd. */
 static char *gw_sender_jid(struct gw_occ *o, const struct gw_msg *m)
 {
 	const struct confinfo *ci = o->leg ? gw_leg_roster(o->leg) : NULL;
-	const struct confinfo_user *u = gw_roster_user(ci, m->from_aor);
+	int several;
+	const struct confinfo_user *u = gw_roster_user(ci, m, &several);
 	char *s = NULL;
 
-	if (u && (u->nendpoints <= 1 || m->from_name == NULL))
+	if (u && ((u->nendpoints <= 1 && !several) || m->from_name == NULL))
 		s = gw_presence_occupant_jid(o, u);
 	if (s == NULL && m->from_name && *m->from_name)
 		s = gw_nick_jid(o->room_jid, m->from_name);

@@ -5,13 +5,19 @@
  * (nick changes: 303 then the new presence), §7.14 (exits), with the
  * mapping of RFC 7702 §5.3 Tables 2 and 3.
  *
- *   user entity (AOR)             -> the occupant
+ *   user entity                   -> the occupant: the AOR, or one
+ *                                    GRUU of it ("AOR;gr=X", each
+ *                                    resource of one JID its own user)
  *   xcon:nickname, display-text   -> its nick (the occupant JID's resource)
- *   associated AOR mapped to JID  -> item jid= (non-anonymous rooms only):
- *                                    bob@sip.example.test for a SIP user,
- *                                    the user's own full JID for one of
- *                                    ours (the endpoint's ;gr= resource)
+ *   user entity mapped to JID     -> item jid= (non-anonymous rooms only):
+ *                                    bob@sip.example.test for a bare AOR,
+ *                                    alice@example.test/X for AOR;gr=X
  *   endpoint disconnection-method -> 307 (booted), 333 (failed)
+ *
+ * Two users holding one nick (two resources of one JID that asked for the
+ * same one: RFC 7700 refuses a nick only to another AOR) are one occupant
+ * JID, so one occupant: it comes with the first of them and goes with
+ * the last.
  *
  * sxgw's rooms have no owners or admins (RFC 7701 gives the room no way
  * to grant them), so every item says affiliation "none"; the role is the
@@ -25,6 +31,7 @@
 #include "gw.h"
 #include "gw_leg.h"
 #include "jid.h"
+#include "sip_uri.h"
 #include "sx_log.h"
 
 #define NS_MUC_USER "http://jabber.org/protocol/muc#user"
@@ -80,7 +87,31 @@ static int gone_code(const struct confinfo_user *u)
 
 static int is_self(const struct gw_occ *o, const struct confinfo_user *u)
 {
-	return !strcasecmp(u->entity, o->aor);
+	return o->leg && gw_leg_is_us(o->leg, u);
+}
+
+/* The present user of ci holding nick other than skip, if any. */
+static const struct confinfo_user *nick_holder(const struct confinfo *ci,
+					       const char *nick,
+					       const struct confinfo_user *skip)
+{
+	size_t i;
+
+	for (i = 0; ci && nick && i < ci->nusers; i++) {
+		const struct confinfo_user *u = &ci->users[i];
+
+		if (u != skip && user_present(u) &&
+		    !strcmp(user_nick(u), nick))
+			return u;
+	}
+	return NULL;
+}
+
+/* Whether u is the first present user of ci with its nick: the one that
+ * speaks for the occupant. */
+static int nick_first(const struct confinfo *ci, const struct confinfo_user *u)
+{
+	return nick_holder(ci, user_nick(u), NULL) == u;
 }
 
 static const char *user_role(const struct confinfo_user *u)
@@ -95,60 +126,22 @@ static const char *user_role(const struct confinfo_user *u)
 	return "participant";
 }
 
-/* The ;gr= value of an endpoint URI, escaped as it is there. */
-static int endpoint_gr(const char *uri, const char **v, size_t *len)
-{
-	const char *p = strstr(uri, ";gr=");
-
-	if (p == NULL)
-		return 0;
-	*v = p + 4;
-	*len = strcspn(*v, ";>?");
-	return *len > 0;
-}
-
-/* The real JID to show for u, malloc'd; NULL to show none. */
+/* The real JID to show for u, malloc'd; NULL to show none.  A GRUU's
+ * value is the resource (RFC 7702 §5.3); one that cannot be a resource
+ * leaves the bare JID. */
 static char *real_jid(const struct gw_occ *o, const struct confinfo_user *u)
 {
-	char buf[JID_MAX], *uri;
-	struct jid *j;
-	size_t i, len;
-	const char *gr;
-	int ours;
+	char buf[JID_MAX], *aor;
+	int ok;
 
-	if (o->gw->x->anonymity != ANON_NON)
+	if (o->gw->x->anonymity != ANON_NON || u->entity == NULL)
 		return NULL;
-	if (sip_uri_to_jid(u->entity, buf, sizeof(buf), NULL) != 0)
-		return NULL;
-	j = malloc(sizeof(*j));
-	if (j == NULL || jid_parse(buf, j, NULL) != 0) {
-		free(j);
-		return NULL;
-	}
-	ours = 0;
-	for (i = 0; i < (size_t)o->gw->x->ndomains; i++)
-		if (!strcasecmp(j->domain, o->gw->x->domains[i]))
-			ours = 1;
-	free(j);
-	if (!ours)
+	if (sip_uri_to_jid(u->entity, buf, sizeof(buf), NULL) == 0)
 		return strdup(buf);
-	/* One of our users: the full JID its leg carries. */
-	for (i = 0; i < u->nendpoints; i++) {
-		char full[JID_MAX];
-		int ok;
-
-		if (!endpoint_in(&u->endpoints[i]) ||
-		    !endpoint_gr(u->endpoints[i].entity, &gr, &len))
-			continue;
-		if (asprintf(&uri, "%s;gr=%.*s", u->entity, (int)len, gr) < 0)
-			break;
-		ok = sip_uri_to_jid(uri, full, sizeof(full), NULL) == 0;
-		free(uri);
-		if (ok)
-			return strdup(full);
-		break;
-	}
-	return strdup(buf);
+	aor = sip_uri_aor(u->entity, NULL);
+	ok = aor && sip_uri_to_jid(aor, buf, sizeof(buf), NULL) == 0;
+	free(aor);
+	return ok ? strdup(buf) : NULL;
 }
 
 static xmpp_stanza_t *element(struct gw *gw, xmpp_stanza_t *parent,
@@ -297,11 +290,22 @@ static void send_available(struct gw_occ *o, const struct confinfo_user *u,
 	free(jid);
 }
 
-/* The join created the room when nobody else is in it. */
+/* The join created the room when nobody else is in it (users that left
+ * stay listed a moment, disconnected: they are not in it). */
 static int created_room(const struct gw_occ *o, const struct confinfo *r)
 {
-	return r->nusers == 1 && is_self(o, &r->users[0]) &&
-	       r->users[0].nendpoints <= 1;
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nusers; i++) {
+		if (is_self(o, &r->users[i])) {
+			if (r->users[i].nendpoints > 1)
+				return 0;
+			n++;
+		} else if (user_present(&r->users[i])) {
+			return 0;
+		}
+	}
+	return n == 1;
 }
 
 static void send_subject(struct gw_occ *o, const char *subject)
@@ -336,7 +340,9 @@ void gw_presence_joined(struct gw_occ *o, const struct confinfo *roster)
 			self.role = user_role(u);
 			continue;
 		}
-		if (user_present(u))
+		/* another resource under our nick is us to this client */
+		if (user_present(u) && nick_first(roster, u) &&
+		    strcmp(user_nick(u), o->nick) != 0)
 			send_available(o, u, user_nick(u), 0);
 	}
 	add_code(&self, 110);
@@ -358,11 +364,14 @@ static const struct confinfo_user *find_user(const struct confinfo *ci,
 	return ci ? confinfo_user_find(ci, entity) : NULL;
 }
 
-/* A user in before who is no longer in the room, or is under another
- * nick. */
-static void user_left_or_renamed(struct gw_occ *o,
-				 const struct confinfo_user *b,
-				 const struct confinfo_user *a)
+/* The first present user of before with some nick, b, whose nick no
+ * present user of after holds: the occupant left, or (a, the same user in
+ * after, present under another nick) was renamed.  Returns whether a
+ * rename was sent (with the new presence). */
+static int occupant_left_or_renamed(struct gw_occ *o,
+				    const struct confinfo *before,
+				    const struct confinfo_user *b,
+				    const struct confinfo_user *a)
 {
 	int self = is_self(o, b);
 	struct occ_presence p = {
@@ -372,16 +381,14 @@ static void user_left_or_renamed(struct gw_occ *o,
 	};
 	char *jid;
 
-	if (a && user_present(a)) {
-		if (!strcmp(user_nick(a), user_nick(b)))
-			return;
+	if (a && user_present(a) && !nick_holder(before, user_nick(a), NULL)) {
 		/* §7.6: 303 with the new nick, then the new presence. */
 		p.role = user_role(b);
 		p.new_nick = user_nick(a);
 		add_code(&p, 303);
 	} else if (self) {
 		/* The leg ends too: ended() says so, with its reason. */
-		return;
+		return 0;
 	} else if (gone_code(a)) {
 		add_code(&p, gone_code(a));
 	}
@@ -391,29 +398,45 @@ static void user_left_or_renamed(struct gw_occ *o,
 	p.jid = jid;
 	send_presence(o->gw, o->room_jid, o->jid, &p);
 	free(jid);
-	if (p.new_nick)
-		send_available(o, a, user_nick(a), self);
+	if (p.new_nick == NULL)
+		return 0;
+	send_available(o, a, user_nick(a), self);
+	return 1;
 }
 
+/* Keyed by user entity (RFC 4575 §5.6: a leave or a deletion is that
+ * user's), shown by nick: an occupant changes only when no user holds its
+ * nick any more or a first one comes to hold it. */
 void gw_presence_changed(struct gw_occ *o, const struct confinfo *before,
 			 const struct confinfo *after)
 {
-	size_t i;
+	const struct confinfo_user **renamed;
+	size_t i, k, nrenamed = 0;
 
+	renamed = calloc(before ? before->nusers + 1 : 1, sizeof(*renamed));
+	if (renamed == NULL)
+		return;
 	for (i = 0; before && i < before->nusers; i++) {
 		const struct confinfo_user *b = &before->users[i];
+		const struct confinfo_user *a = find_user(after, b->entity);
 
-		if (user_present(b))
-			user_left_or_renamed(o, b,
-					     find_user(after, b->entity));
+		if (!user_present(b) || !nick_first(before, b) ||
+		    nick_holder(after, user_nick(b), NULL))
+			continue;
+		if (occupant_left_or_renamed(o, before, b, a))
+			renamed[nrenamed++] = a;
 	}
 	for (i = 0; i < after->nusers; i++) {
 		const struct confinfo_user *a = &after->users[i];
-		const struct confinfo_user *b = find_user(before, a->entity);
 
-		if (!user_present(a) || (b && user_present(b)) ||
-		    is_self(o, a))
+		if (!user_present(a) || !nick_first(after, a) ||
+		    nick_holder(before, user_nick(a), NULL) || is_self(o, a) ||
+		    (o->nick && !strcmp(user_nick(a), o->nick)))
 			continue;
-		send_available(o, a, user_nick(a), 0);
+		for (k = 0; k < nrenamed && renamed[k] != a; k++)
+			;
+		if (k == nrenamed)
+			send_available(o, a, user_nick(a), 0);
 	}
+	free(renamed);
 }
