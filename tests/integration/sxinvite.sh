@@ -171,6 +171,11 @@ for case in "dave decline 603 Decline" "dora busy 486 Busy Here"; do
 	wait "$pid"
 	expect_eq "$code: the invitee's scenario completes" "$?" 0
 done
+# The invitee's Reason travels in the final sipfrag (RFC 3420), so that a
+# remote inviter learns why.
+check "a decline's Reason reaches the final NOTIFY" grep -q \
+	'REFER to sip:dave@example.test: 603 Decline (final), Reason: SIP;cause=603;text="In a meeting"' \
+	"$SXGW_LOG"
 
 # --- an invitee that never answers -----------------------------------------
 # Registered at a port where nothing listens: the INVITE goes nowhere.

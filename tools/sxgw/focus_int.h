@@ -132,6 +132,9 @@ struct focus_refer {
 	int inflight;               /* NOTIFYs awaiting their response */
 	int pending;                /* status of a NOTIFY still to send */
 	char *pending_phrase;
+	char *final_reason;         /* Reason of the invitee's final answer
+				       (RFC 3326), carried in the last
+				       sipfrag so the inviter learns why */
 	int final_sent;
 };
 
@@ -215,6 +218,8 @@ void focus_refer_incoming(struct focus *f, nua_handle_t *nh,
 			  tagi_t const *tags);
 /* Progress of the referred request: 1xx keeps the subscription, a final
  * status ends it; the NOTIFY goes out once the previous one is answered. */
+/* The invitee's final answer carried a Reason header (the value). */
+void focus_refer_reason(struct focus_refer *ref, const char *reason);
 void focus_refer_progress(struct focus_refer *ref, int status,
 			  const char *phrase);
 void focus_refer_notified(struct focus_leg *leg, struct focus_refer *ref,

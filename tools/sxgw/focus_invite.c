@@ -540,6 +540,15 @@ static void dial_response(struct focus_leg *leg, int status,
 	if (ref) {
 		ref->dial = NULL;
 		leg->origin = NULL;
+		if (status >= 300 && sip && sip->sip_reason) {
+			su_home_t home[1] = { SU_HOME_INIT(home) };
+			char *r = sip_header_as_string(home,
+					(sip_header_t const *)sip->sip_reason);
+
+			if (r)
+				focus_refer_reason(ref, r);
+			su_home_deinit(home);
+		}
 		focus_refer_progress(ref, status, phrase);
 	}
 	if (status >= 300)

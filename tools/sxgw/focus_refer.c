@@ -79,6 +79,7 @@ static void refer_free(struct focus_refer *ref)
 	free(ref->subject);
 	free(ref->reason);
 	free(ref->pending_phrase);
+	free(ref->final_reason);
 	free(ref);
 }
 
@@ -103,19 +104,35 @@ static void refer_send(struct focus_refer *ref)
 {
 	struct focus_leg *leg = ref->leg;
 	int status = ref->pending, final = status >= 200;
-	char frag[160];
+	char frag[160 + FOCUS_HDR_MAX];
 
-	snprintf(frag, sizeof(frag), "SIP/2.0 %03d %s\r\n", status,
-		 ref->pending_phrase ? ref->pending_phrase : "");
+	/* RFC 3420 lets a sipfrag carry headers after the status line: the
+	 * final one keeps the invitee's Reason (a decline's text). */
+	snprintf(frag, sizeof(frag), "SIP/2.0 %03d %s\r\n%s%s%s", status,
+		 ref->pending_phrase ? ref->pending_phrase : "",
+		 final && ref->final_reason ? "Reason: " : "",
+		 final && ref->final_reason ? ref->final_reason : "",
+		 final && ref->final_reason ? "\r\n" : "");
 	focus_notify(leg, "refer", ref->id, final, SIPFRAG, frag);
-	sx_info("room %s: NOTIFY to %s: REFER to %s: %d %s%s", ref->room,
-		leg->peer ? leg->peer : "-", ref->target, status,
+	sx_info("room %s: NOTIFY to %s: REFER to %s: %d %s%s%s%s",
+		ref->room, leg->peer ? leg->peer : "-", ref->target, status,
 		ref->pending_phrase ? ref->pending_phrase : "",
-		final ? " (final)" : "");
+		final ? " (final)" : "",
+		final && ref->final_reason ? ", Reason: " : "",
+		final && ref->final_reason ? ref->final_reason : "");
 	ref->inflight++;
 	ref->pending = 0;
 	if (final)
 		ref->final_sent = 1;
+}
+
+void focus_refer_reason(struct focus_refer *ref, const char *reason)
+{
+	if (ref->final_sent || strlen(reason) > FOCUS_HDR_MAX ||
+	    strpbrk(reason, "\r\n"))
+		return;
+	free(ref->final_reason);
+	ref->final_reason = strdup(reason);
 }
 
 void focus_refer_progress(struct focus_refer *ref, int status,
