@@ -576,11 +576,15 @@ static int parse_listen(struct focus *f, const char *spec, struct sx_err *err)
 	return 0;
 }
 
-/* nua binds at most two URLs (NUTAG_URL, NUTAG_SIPS_URL); each may carry
- * several transports on one host and port ("transport=udp,tcp"). */
+/* nua binds at most two URLs (NUTAG_URL, NUTAG_SIPS_URL).  UDP and TCP
+ * on one host and port make one URL without a transport parameter: sofia
+ * then binds its default SIP transports.  A URL naming several
+ * ("transport=udp,tcp") must not be used: sofia 1.12's
+ * nta_agent_add_tport() keeps a pointer to an array gone out of scope for
+ * it, and crashes or not depending on what the stack held. */
 static int bind_urls(struct focus *f, char url[2][300], struct sx_err *err)
 {
-	int n = 0, i, j, seen;
+	int n = 0, i, j, seen, both;
 
 	for (i = 0; i < f->naddr; i++) {
 		seen = 0;
@@ -593,17 +597,16 @@ static int bind_urls(struct focus *f, char url[2][300], struct sx_err *err)
 		if (n == 2)
 			return sx_err_set(err, 0, "[sip] listen: at most two "
 					  "host:port pairs");
-		snprintf(url[n], sizeof(url[n]), "sip:%s:%s;transport=%s",
-			 f->addr[i].host, f->addr[i].port, f->addr[i].proto);
+		both = 0;
 		for (j = i + 1; j < f->naddr; j++)
 			if (!strcmp(f->addr[i].host, f->addr[j].host) &&
 			    !strcmp(f->addr[i].port, f->addr[j].port) &&
-			    strcmp(f->addr[i].proto, f->addr[j].proto)) {
-				strncat(url[n], ",", sizeof(url[n]) -
-					strlen(url[n]) - 1);
-				strncat(url[n], f->addr[j].proto,
-					sizeof(url[n]) - strlen(url[n]) - 1);
-			}
+			    strcmp(f->addr[i].proto, f->addr[j].proto))
+				both = 1;
+		snprintf(url[n], sizeof(url[n]), "sip:%s:%s%s%s",
+			 f->addr[i].host, f->addr[i].port,
+			 both ? "" : ";transport=",
+			 both ? "" : f->addr[i].proto);
 		n++;
 	}
 	return n;
