@@ -9,22 +9,14 @@
 # are copied to DIR at the end.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_xmpp.sh"
+. "$(dirname "$0")/lib_gw.sh"
 
-J=$BIN/sxjoin
-[ -x "$J" ] || { echo "no $J"; exit 1; }
-[ -x "$BIN/sxgw" ] || { echo "no $BIN/sxgw"; exit 77; }
-if ! "$XMPP_PYTHON" -c 'import slixmpp' 2>/dev/null; then
-	echo "skipped: slixmpp for $XMPP_PYTHON not installed (scripts/setup)"
-	exit 77
-fi
+gw_require sxjoin
 export TZ=UTC
 
-ROOMS=conference.sip.example.test
-USERS=sip.example.test
-ROOM=design@$ROOMS
 CYCLES=${GW_FAULT_CYCLES:-6}
+GW_SEEN_TIMEOUT=15
 
-seen() { wait_for_line "$1" "$2" 15 >/dev/null; }
 count() { grep -c -E "$2" "$1" 2>/dev/null || true; }
 # seen_more FILE N REGEX: waits until FILE has more than N lines matching.
 seen_more() {
@@ -36,15 +28,9 @@ seen_more() {
 }
 rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
 
-start_prosody px "$ROOMS" "$USERS"
-rc=$?
-[ "$rc" -ne 77 ] || { echo "skipped: prosody not installed"; exit 77; }
-[ "$rc" -eq 0 ] || { fail "prosody starts"; finish; }
-for u in alice dave; do
-	xmpp_register "$u" "${u}pw" || { fail "$u registers"; finish; }
-done
+gw_start_server prosody
+gw_register alice dave
 
-SXGW_SIP_PORT=$(free_port)
 # SIP over TCP (the legs take the first [sip] listen): over UDP every
 # finished transaction stays 64*T1 = 32 s (RFC 3261 timers D and J), so
 # that memory rises for the first half minute of any SIP traffic,
@@ -53,35 +39,18 @@ SXGW_SIP_PORT=$(free_port)
 # The reconnection waits 1.5 s at least (2 s less up to a quarter of
 # jitter): the XMPP clients, which log in again as soon as the server is
 # back, are online by then and hear the 333.
-cat >"$T_TMP/sxgw.ini" <<EOI
-[sip]
-listen = tcp:127.0.0.1:$SXGW_SIP_PORT udp:127.0.0.1:$SXGW_SIP_PORT
-[msrp]
-listen = 127.0.0.1:$(free_port)
-[conference]
-domain = $ROOMS
-[xmpp]
-server = 127.0.0.1:$XMPP_COMPONENT_PORT
-secret = $XMPP_SECRET
-domains = example.test
-sip_domain = $USERS
-reconnect_min_ms = 2000
-reconnect_max_ms = 4000
-[log]
-level = debug
-EOI
-SXGW_LOG=$T_TMP/sxgw.log
-spawn SXGW_PID "$BIN/sxgw" -f -c "$T_TMP/sxgw.ini" 2>"$SXGW_LOG"
+SXGW_SIP_PORT=$(free_port)
+gw_start_sxgw "sip.listen = tcp:127.0.0.1:$SXGW_SIP_PORT udp:127.0.0.1:$SXGW_SIP_PORT
+xmpp.reconnect_min_ms = 2000
+xmpp.reconnect_max_ms = 4000"
 UP="xmpp: link to 127.0.0.1:$XMPP_COMPONENT_PORT up as $ROOMS\$"
 UP_USERS="xmpp: link to 127.0.0.1:$XMPP_COMPONENT_PORT up as $USERS\$"
-check "sxgw connects" seen "$SXGW_LOG" "$UP"
+gw_link_up "sxgw connects" "$ROOMS"
 
 PROXY="sip:127.0.0.1:$SXGW_SIP_PORT;transport=tcp"
 for u in bob carol; do
-	mkfifo "$T_TMP/$u.in"
-	"$J" --json --from "sip:$u@$USERS" --proxy "$PROXY" "sip:$ROOM" \
-		<>"$T_TMP/$u.in" >"$T_TMP/$u.out" 2>&1 &
-	T_PIDS="$T_PIDS $!"
+	gw_sxjoin "$u" --json --from "sip:$u@$USERS" --proxy "$PROXY" \
+		"$ROOM_URI"
 	check "$u joins" seen "$T_TMP/$u.out" '"event":"joined"'
 done
 
@@ -116,7 +85,7 @@ while [ "$i" -le "$CYCLES" ]; do
 	check "cycle $i: dave hears alice" xmpp_wait dave \
 		"\"from\":\"$ROOM/alice\",.*\"body\":\"from alice $i\"" 10 "$md"
 	say_c="from carol $i"
-	echo "$say_c" >>"$T_TMP/carol.in"
+	say carol "$say_c"
 	check "cycle $i: alice hears carol" xmpp_wait alice \
 		"\"from\":\"$ROOM/carol\",.*\"body\":\"$say_c\"" 10 "$ma"
 	# The first cycle warms up (libraries' buffers, the first
@@ -142,7 +111,7 @@ while [ "$i" -le "$CYCLES" ]; do
 		"$T_TMP/bob.out" $((i - 1)) '"event":"leave",.*"nick":"alice"'
 	check "cycle $i: bob sees dave leave (no ghost)" seen_more \
 		"$T_TMP/bob.out" $((i - 1)) '"event":"leave",.*"nick":"dave"'
-	echo "still here $i" >>"$T_TMP/bob.in"
+	say bob "still here $i"
 	check "cycle $i: the SIP users keep talking" seen "$T_TMP/carol.out" \
 		"\"text\":\"still here $i\""
 	check "cycle $i: alice disconnected" \
@@ -185,14 +154,9 @@ check "the 333 came once per cycle" \
 	test "$(count "$T_TMP/alice.out" "$(s333 alice)")" -eq "$CYCLES"
 check "the SIP users kept their sessions" sh -c \
 	"! grep -q -E '\"event\":\"(ended|left|error)\"' '$T_TMP/bob.out' '$T_TMP/carol.out'"
-echo "after the storm" >>"$T_TMP/carol.in"
+say carol "after the storm"
 check "bob still hears carol" seen "$T_TMP/bob.out" '"text":"after the storm"'
 check "sxgw still runs" kill -0 "$SXGW_PID"
-kill "$SXGW_PID"
-wait "$SXGW_PID"
-expect_eq "sxgw stops cleanly" "$?" 0
-xmpp_forget "$SXGW_PID"
-check "no sanitizer report in sxgw's log" sh -c \
-	"! grep -q -E 'Sanitizer|runtime error' '$SXGW_LOG'"
-[ -z "${GW_KEEP:-}" ] || cp -r "$T_TMP/." "$GW_KEEP"
-finish
+gw_stop_sxgw "sxgw stops cleanly"
+gw_no_crash "no sanitizer report in sxgw's log"
+gw_finish

@@ -13,72 +13,29 @@
 # A stanza without a to never reaches sxgw (Prosody refuses it).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_xmpp.sh"
+. "$(dirname "$0")/lib_gw.sh"
 
-[ -x "$BIN/sxgw" ] || { echo "no $BIN/sxgw"; exit 77; }
-if ! "$XMPP_PYTHON" -c 'import slixmpp' 2>/dev/null; then
-	echo "skipped: slixmpp for $XMPP_PYTHON not installed (scripts/setup)"
-	exit 77
-fi
+# shellcheck disable=SC2119 # no program but sxgw
+gw_require
 
-ROOMS=conference.sip.example.test
-USERS=sip.example.test
 HOSTILE=hostile.example.test
-ROOM=design@$ROOMS
 MAX=2000
 
-start_prosody px "$ROOMS" "$USERS" "$HOSTILE"
-rc=$?
-[ "$rc" -eq 77 ] && exit 77
-[ "$rc" -eq 0 ] || { fail "prosody starts"; finish; }
+gw_start_server prosody "$HOSTILE"
 
-cat >"$T_TMP/sxgw.ini" <<EOF
-[sip]
-listen = udp:127.0.0.1:$(free_port)
-[msrp]
-listen = 127.0.0.1:$(free_port)
-[conference]
-domain = $ROOMS
-[xmpp]
-server = 127.0.0.1:$XMPP_COMPONENT_PORT
-secret = $XMPP_SECRET
-domains = $XMPP_DOMAIN
-sip_domain = $USERS
-max_stanza_size = $MAX
-presence_rate = 5
-[log]
-level = debug
-EOF
-spawn SXGW_PID "$BIN/sxgw" -f -c "$T_TMP/sxgw.ini" 2>"$T_TMP/sxgw.log"
-LOG=$T_TMP/sxgw.log
-check "sxgw starts" wait_for_line "$LOG" 'sxgw ready' 10
-check "link for the rooms up" wait_for_line "$LOG" "up as $ROOMS" 10
-check "link for the SIP users up" wait_for_line "$LOG" "up as $USERS" 10
+gw_start_sxgw "sip.listen = udp:127.0.0.1:$(free_port)
+xmpp.max_stanza_size = $MAX
+xmpp.presence_rate = 5"
+check "sxgw starts" seen "$SXGW_LOG" 'sxgw ready'
+gw_link_up "link for the rooms up" "$ROOMS"
+gw_link_up "link for the SIP users up" "$USERS"
 
-for u in alice bob mallory; do
-	xmpp_register "$u" "${u}pw" || fail "register $u"
-done
+gw_register alice bob mallory
 check "alice logs in" xmpp_peer AP a alice@$XMPP_DOMAIN/r1 alicepw
 check "bob logs in" xmpp_peer BP b bob@$XMPP_DOMAIN/r1 bobpw
 check "mallory logs in" xmpp_peer MP m mallory@$XMPP_DOMAIN/r1 mallorypw --xml
 
 # --- helpers -----------------------------------------------------------------
-
-# reply PEER ID: the event of the stanza that answers ID (waits up to 5 s).
-reply() {
-	xmpp_wait "$1" "\"event\":\"(iq|message|presence)\".*\"id\":\"$2\"" 5 ||
-		return 1
-	grep -m1 -E "\"event\":\"(iq|message|presence)\".*\"id\":\"$2\"" \
-		"$T_TMP/$1.out"
-}
-
-# field JSON KEY: the value of KEY in one event (lists and objects as
-# JSON), empty when absent.
-field() {
-	printf '%s\n' "$1" | "$XMPP_PYTHON" -c '
-import json, sys
-v = json.loads(sys.stdin.readline()).get(sys.argv[1])
-print("" if v is None else v if isinstance(v, str) else json.dumps(v))' "$2"
-}
 
 # expect_field NAME JSON KEY WANT
 expect_field() {
@@ -91,20 +48,6 @@ has() {
 	*"\"$4\""*) pass "$1" ;;
 	*) fail "$1" "$3 lacks $4: $(field "$2" "$3")" ;;
 	esac
-}
-
-# error_is NAME PEER ID TYPE CONDITION: ID was answered by that error.
-error_is() {
-	er=$(reply "$2" "$3")
-	got="$(field "$er" type) $(field "$er" error_type)"
-	expect_eq "$1" "$got $(field "$er" error_condition)" "error $4 $5"
-}
-
-# raw PEER XML: sent as is.
-raw() {
-	p=$1
-	shift
-	xmpp_send "$p" raw "$*"
 }
 
 # no_reply NAME PEER ID: nothing answered ID by the time a ping sent
@@ -183,12 +126,8 @@ done
 
 # --- two occupants -----------------------------------------------------------
 
-xmpp_send a join "$ROOM" alice
-check "alice joins" xmpp_wait a \
-	"\"event\":\"presence\",\"from\":\"$ROOM/alice\",.*\"codes\":\[[0-9,]*110"
-xmpp_send b join "$ROOM" bob
-check "bob joins" xmpp_wait b \
-	"\"event\":\"presence\",\"from\":\"$ROOM/bob\",.*\"codes\":\[[0-9,]*110"
+gw_joins "alice joins" a alice
+gw_joins "bob joins" b bob
 check "alice sees bob" xmpp_wait a "\"event\":\"presence\",\"from\":\"$ROOM/bob\""
 chatting "after the joins"
 
@@ -302,9 +241,7 @@ check "nobody saw mallory" sh -c \
 	"! grep -q '\"from\":\"$ROOM/ *\"' '$T_TMP/a.out'"
 
 # a presence flood from a joined occupant
-xmpp_send m join "$ROOM" mal
-check "mallory joins" xmpp_wait m \
-	"\"event\":\"presence\",\"from\":\"$ROOM/mal\",.*\"codes\":\[[0-9,]*110"
+gw_joins "mallory joins" m mal
 i=0
 while [ $i -lt 60 ]; do
 	raw m "<presence to='$ROOM/mal' id='f$i'><show>away</show><status>$i</status></presence>"
@@ -410,22 +347,8 @@ chatting "after the second component"
 # --- at the end ---------------------------------------------------------------
 
 check "sxgw is still running" kill -0 "$SXGW_PID"
-# stopped as a service is: its exit status says whether it freed what it
-# had (LeakSanitizer in a SANITIZE=1 build); a watchdog, not a pause
-kill -TERM "$SXGW_PID"
-(
-	trap 'kill $s; exit 0' TERM
-	sleep 15 &
-	s=$!
-	wait $s
-	kill -KILL "$SXGW_PID"
-) >/dev/null 2>&1 &
-DOG=$!
-wait "$SXGW_PID"
-expect_eq "sxgw stops cleanly on SIGTERM" "$?" 0
-kill "$DOG" 2>/dev/null
-check "sxgw logged no crash" sh -c \
-	"! grep -q -E 'Sanitizer|runtime error|Segmentation' '$LOG'"
+gw_stop_sxgw "sxgw stops cleanly on SIGTERM"
+gw_no_crash "sxgw logged no crash"
 for p in a b m; do
 	xmpp_send "$p" quit
 done

@@ -20,88 +20,30 @@
 #     messages) come back as error messages with the original id.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_xmpp.sh"
+. "$(dirname "$0")/lib_gw.sh"
 
-[ -x "$BIN/sxgw" ] || { echo "no $BIN/sxgw"; exit 77; }
-if ! "$XMPP_PYTHON" -c 'import slixmpp' 2>/dev/null; then
-	echo "skipped: slixmpp for $XMPP_PYTHON not installed (scripts/setup)"
-	exit 77
-fi
+# shellcheck disable=SC2119 # no program but sxgw
+gw_require
 command -v sipp >/dev/null 2>&1 || { echo "skipped: no sipp"; exit 77; }
 
-ROOMS=conference.sip.example.test
-USERS=sip.example.test
-ROOM=design@$ROOMS
-ROOM_URI=sip:$ROOM
 CAROL=sip:carol@example.test
 MAX=2000
 PEER=scenarios/switch/msrp_peer.py
 
-start_prosody px "$ROOMS" "$USERS"
-rc=$?
-[ "$rc" -eq 77 ] && exit 77
-[ "$rc" -eq 0 ] || { fail "prosody starts"; finish; }
+gw_start_server prosody
 
-SIP_PORT=$(free_port)
-cat >"$T_TMP/sxgw.ini" <<EOF
-[sip]
-listen = udp:127.0.0.1:$SIP_PORT
-[msrp]
-listen = 127.0.0.1:$(free_port)
-[conference]
-domain = $ROOMS
-[xmpp]
-server = 127.0.0.1:$XMPP_COMPONENT_PORT
-secret = $XMPP_SECRET
-domains = $XMPP_DOMAIN
-sip_domain = $USERS
-max_stanza_size = $MAX
-[log]
-level = debug
-EOF
-# TPORT_LOG: the SIP stack logs every message (the legs' SDP offers)
-LOG=$T_TMP/sxgw.log
-export TPORT_LOG=1
-spawn SXGW_PID "$BIN/sxgw" -f -c "$T_TMP/sxgw.ini" 2>"$LOG"
-unset TPORT_LOG
-check "sxgw starts" wait_for_line "$LOG" 'sxgw ready' 10
-check "link for the rooms up" wait_for_line "$LOG" "up as $ROOMS" 10
+# -t: the SIP stack logs every message (the legs' SDP offers)
+SXGW_SIP_PORT=$(free_port)
+gw_start_sxgw -t "sip.listen = udp:127.0.0.1:$SXGW_SIP_PORT
+xmpp.max_stanza_size = $MAX"
+check "sxgw starts" seen "$SXGW_LOG" 'sxgw ready'
+gw_link_up "link for the rooms up" "$ROOMS"
 
-for u in alice bob; do
-	xmpp_register "$u" "${u}pw" || fail "register $u"
-done
+gw_register alice bob
 check "alice logs in" xmpp_peer AP a alice@$XMPP_DOMAIN/r1 alicepw
 check "bob logs in" xmpp_peer BP b bob@$XMPP_DOMAIN/r1 bobpw
 
 # --- helpers -----------------------------------------------------------------
-
-# reply PEER ID: the event of the stanza that answers ID (waits up to 5 s).
-reply() {
-	xmpp_wait "$1" "\"event\":\"(iq|message|presence)\".*\"id\":\"$2\"" 5 ||
-		return 1
-	grep -m1 -E "\"event\":\"(iq|message|presence)\".*\"id\":\"$2\"" \
-		"$T_TMP/$1.out"
-}
-
-# field JSON KEY: the value of KEY in one event, empty when absent.
-field() {
-	printf '%s\n' "$1" | "$XMPP_PYTHON" -c '
-import json, sys
-v = json.loads(sys.stdin.readline()).get(sys.argv[1])
-print("" if v is None else v if isinstance(v, str) else json.dumps(v))' "$2"
-}
-
-# error_is NAME PEER ID TYPE CONDITION: ID was answered by that error.
-error_is() {
-	er=$(reply "$2" "$3")
-	got="$(field "$er" type) $(field "$er" error_type)"
-	expect_eq "$1" "$got $(field "$er" error_condition)" "error $4 $5"
-}
-
-raw() {
-	p=$1
-	shift
-	xmpp_send "$p" raw "$*"
-}
 
 # event PEER AFTER-LINE REGEX: the first event line after AFTER-LINE that
 # matches (waits up to 10 s); prints it.
@@ -138,15 +80,11 @@ carol_got() {
 
 # --- the occupants -----------------------------------------------------------
 
-xmpp_send a join "$ROOM" alice
-check "alice joins" xmpp_wait a \
-	"\"event\":\"presence\",\"from\":\"$ROOM/alice\",.*\"codes\":\[[0-9,]*110"
-xmpp_send b join "$ROOM" bob
-check "bob joins" xmpp_wait b \
-	"\"event\":\"presence\",\"from\":\"$ROOM/bob\",.*\"codes\":\[[0-9,]*110"
+gw_joins "alice joins" a alice
+gw_joins "bob joins" b bob
 
 check "the legs' offers advertise a=max-size" \
-	grep -q "a=max-size:$MAX" "$LOG"
+	grep -q "a=max-size:$MAX" "$SXGW_LOG"
 
 # carol: no private messages (a=chatroom:nickname only); what she says
 # waits until she got what alice sends her way (three messages), and she
@@ -163,7 +101,8 @@ cpim subject.cpim text/plain '' 'NS: room <urn:x-sxgw:room>' \
 	'room.Subject: Menu & \"wine\"'
 cpim notext.cpim text/html '<p> </p><img src="cid:x.png">'
 mkdir -p "$T_TMP/carol"
-spawn SIPP_PID sipp -sf scenarios/switch/join.xml "127.0.0.1:$SIP_PORT" \
+spawn SIPP_PID sipp -sf scenarios/switch/join.xml \
+	"127.0.0.1:$SXGW_SIP_PORT" \
 	-i 127.0.0.1 -p "$(free_port)" -m 1 -nostdin -key room design \
 	-key user carol -key contact_params "" \
 	-key msrp_path "msrp://127.0.0.1:9/carol;tcp" \
@@ -264,7 +203,7 @@ check "bob gets it too" xmpp_wait b \
 	"\"body\":\"after the big one\"" 10 "$lb"
 check "the switch took carol's big message" \
 	grep -q "^send $T_TMP/big.cpim 200\$" "$T_TMP/carol.out"
-check "the legs answered it 413" wait_for_line "$LOG" \
+check "the legs answered it 413" wait_for_line "$SXGW_LOG" \
 	"a participant answered 413 " 5
 for p in a b; do
 	check "$p: nothing of the big message" sh -c \
@@ -312,22 +251,8 @@ check "carol got neither the big body nor the private message" sh -c \
 	"! grep -l -E 'zzzzzzzzzz|vvvvvvvvvv|psst' '$T_TMP'/carol/msg* >/dev/null 2>&1"
 
 check "sxgw is still running" kill -0 "$SXGW_PID"
-# stopped as a service is: its exit status says whether it freed what it
-# had (LeakSanitizer in a SANITIZE=1 build); a watchdog, not a pause
-kill -TERM "$SXGW_PID"
-(
-	trap 'kill $s; exit 0' TERM
-	sleep 15 &
-	s=$!
-	wait $s
-	kill -KILL "$SXGW_PID"
-) >/dev/null 2>&1 &
-DOG=$!
-wait "$SXGW_PID"
-expect_eq "sxgw stops cleanly on SIGTERM" "$?" 0
-kill "$DOG" 2>/dev/null
-check "sxgw logged no crash" sh -c \
-	"! grep -q -E 'Sanitizer|runtime error|Segmentation' '$LOG'"
+gw_stop_sxgw "sxgw stops cleanly on SIGTERM"
+gw_no_crash "sxgw logged no crash"
 for p in a b; do
 	xmpp_send "$p" quit
 done

@@ -14,146 +14,27 @@
 #   joins late (history, subject), carol (SIP) joins last.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_xmpp.sh"
+. "$(dirname "$0")/lib_gw.sh"
 
 GW_SERVER=${GW_SERVER:-prosody}
-J=$BIN/sxjoin
-[ -x "$J" ] || { echo "no $J"; exit 1; }
-[ -x "$BIN/sxgw" ] || { echo "no $BIN/sxgw"; exit 77; }
-if ! "$XMPP_PYTHON" -c 'import slixmpp' 2>/dev/null; then
-	echo "skipped: slixmpp for $XMPP_PYTHON not installed (scripts/setup)"
-	exit 77
-fi
+gw_require sxjoin
 export TZ=UTC
 
-ROOMS=conference.sip.example.test
-USERS=sip.example.test
-ROOM=design@$ROOMS
-ROOM_URI=sip:$ROOM
-
-# ev PEER [after=LINE] TERM...: waits (10 s) for an event of PEER after
-# line LINE matching every TERM and prints its line number.  Terms:
-# KEY=VALUE (a member of the JSON event, "event" included), code=N and
-# nocode=N (muc#user status codes), has=KEY and no=KEY (a member present
-# or absent).
-cat >"$T_TMP/ev.py" <<'EOF'
-import json, sys, time
-path, terms = sys.argv[1], sys.argv[2:]
-after = 0
-if terms and terms[0].startswith('after='):
-    after = int(terms.pop(0)[6:])
-
-def matches(ev):
-    for t in terms:
-        k, _, v = t.partition('=')
-        if k == 'code':
-            if int(v) not in ev.get('codes', []): return False
-        elif k == 'nocode':
-            if int(v) in ev.get('codes', []): return False
-        elif k == 'has':
-            if v not in ev: return False
-        elif k == 'no':
-            if v in ev: return False
-        elif str(ev.get(k)) != v:
-            return False
-    return True
-
-deadline = time.time() + 10
-while True:
-    try:
-        lines = open(path, encoding='utf-8').read().split('\n')
-    except OSError:
-        lines = []
-    for n, line in enumerate(lines[after:], after + 1):
-        try:
-            ev = json.loads(line)
-        except ValueError:
-            continue
-        if matches(ev):
-            print(n)
-            sys.exit(0)
-    if time.time() >= deadline:
-        break
-    time.sleep(0.05)
-sys.stderr.write('%s: no event matching %s after line %d\n'
-                 % (path, ' '.join(terms), after))
-sys.exit(1)
-EOF
-ev() {
-	ev_peer=$1
-	shift
-	"$XMPP_PYTHON" "$T_TMP/ev.py" "$T_TMP/$ev_peer.out" "$@"
-}
-
-# check_ev NAME PEER TERM...: a check that the event came; its line in $L.
-check_ev() {
-	ce_name=$1
-	shift
-	if L=$(ev "$@"); then pass "$ce_name"; else fail "$ce_name"; L=0; fi
-}
-
-# in_order NAME A B: event line A came before line B.
-in_order() {
-	if [ "$2" -gt 0 ] && [ "$3" -gt "$2" ]; then pass "$1"; else
-		fail "$1" "lines $2, $3"; fi
-}
-
-seen() {
-	wait_for_line "$1" "$2" 10 >/dev/null
-}
-
 # --- the server and sxgw ------------------------------------------------------
-if [ "$GW_SERVER" = ejabberd ]; then
-	start_ejabberd ej "$ROOMS" "$USERS"
-else
-	start_prosody px "$ROOMS" "$USERS"
-fi
-rc=$?
-if [ "$rc" -eq 77 ]; then
-	echo "skipped: $GW_SERVER not usable here"
-	exit 77
-fi
-[ "$rc" -eq 0 ] || { fail "$GW_SERVER starts"; finish; }
-for u in alice dave; do
-	xmpp_register "$u" "${u}pw" || { fail "$u registers"; finish; }
-done
-
-SXGW_SIP_PORT=$(free_port)
-cat >"$T_TMP/sxgw.ini" <<EOF
-[sip]
-listen = udp:127.0.0.1:$SXGW_SIP_PORT tcp:127.0.0.1:$SXGW_SIP_PORT
-[msrp]
-listen = 127.0.0.1:$(free_port)
-[conference]
-domain = $ROOMS
-history_size = 5
-[xmpp]
-server = 127.0.0.1:$XMPP_COMPONENT_PORT
-secret = $XMPP_SECRET
-domains = example.test
-sip_domain = $USERS
-[log]
-level = debug
-EOF
-SXGW_LOG=$T_TMP/sxgw.log
-spawn SXGW_PID "$BIN/sxgw" -f -c "$T_TMP/sxgw.ini" 2>"$SXGW_LOG"
+gw_start_server "$GW_SERVER"
+gw_register alice dave
+gw_start_sxgw "conference.history_size = 5"
 check "sxgw starts" seen "$SXGW_LOG" 'sxgw ready'
-check "the rooms' link comes up" \
-	seen "$SXGW_LOG" "xmpp: link to 127.0.0.1:$XMPP_COMPONENT_PORT up as $ROOMS\$"
-check "the SIP users' link comes up" \
-	seen "$SXGW_LOG" "xmpp: link to 127.0.0.1:$XMPP_COMPONENT_PORT up as $USERS\$"
+gw_link_up "the rooms' link comes up" "$ROOMS"
+gw_link_up "the SIP users' link comes up" "$USERS"
 
 PROXY=sip:127.0.0.1:$SXGW_SIP_PORT
 # sip_user NAME: sxjoin as sip:NAME@sip.example.test, JSON events in
 # NAME.out, lines from NAME.in; its pid in SIP_PID.
 sip_user() {
-	mkfifo "$T_TMP/$1.in"
-	# Not spawn: a background command's stdin would be /dev/null.
-	"$J" --json --from "sip:$1@$USERS" --proxy "$PROXY" "$ROOM_URI" \
-		<>"$T_TMP/$1.in" >"$T_TMP/$1.out" 2>&1 &
-	SIP_PID=$!
-	T_PIDS="$T_PIDS $SIP_PID"
+	gw_sxjoin "$1" --json --from "sip:$1@$USERS" --proxy "$PROXY" \
+		"$ROOM_URI"
 }
-say() { n=$1; shift; printf '%s\n' "$*" >>"$T_TMP/$n.in"; }
 
 A=alice@example.test/gw
 D=dave@example.test/gw
@@ -384,13 +265,8 @@ check "sxgw still runs" kill -0 "$SXGW_PID"
 xmpp_send alice join "$ROOM" alice
 check_ev "alice creates it again: 201" alice after="$mark" event=presence \
 	from="$ROOM/alice" code=110 code=201
-kill "$SXGW_PID"
-wait "$SXGW_PID"
-expect_eq "sxgw stops cleanly" "$?" 0
-xmpp_forget "$SXGW_PID"
+gw_stop_sxgw "sxgw stops cleanly"
 check_ev "alice hears of the shutdown: 332" alice after="$mark" \
 	event=presence type=unavailable from="$ROOM/alice" code=332 code=110
-check "no sanitizer report in sxgw's log" sh -c \
-	"! grep -q -E 'Sanitizer|runtime error' '$SXGW_LOG'"
-[ -z "${GW_KEEP:-}" ] || cp -r "$T_TMP/." "$GW_KEEP"
-finish
+gw_no_crash "no sanitizer report in sxgw's log"
+gw_finish

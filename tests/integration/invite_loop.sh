@@ -23,99 +23,25 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_kamailio.sh"
 . "$(dirname "$0")/lib_xmpp.sh"
+. "$(dirname "$0")/lib_gw.sh"
 
 I=$BIN/sxinvite
-J=$BIN/sxjoin
-[ -x "$I" ] || { echo "no $I"; exit 1; }
-[ -x "$J" ] || { echo "no $J"; exit 1; }
-[ -x "$BIN/sxgw" ] || { echo "no $BIN/sxgw"; exit 77; }
+gw_require sxinvite sxjoin
 for t in "$KAMAILIO" sipp; do
 	if ! command -v "$t" >/dev/null 2>&1; then
 		echo "skipped: $t not installed (scripts/setup installs it)"
 		exit 77
 	fi
 done
-if ! "$XMPP_PYTHON" -c 'import slixmpp' 2>/dev/null; then
-	echo "skipped: slixmpp for $XMPP_PYTHON not installed (scripts/setup)"
-	exit 77
-fi
 SC=$(pwd)/scenarios
 export TZ=UTC
 
-ROOMS=conference.sip.example.test
-USERS=sip.example.test
-ROOM=design@$ROOMS
-ROOM_URI=sip:$ROOM
 AL=alice@example.test
 BO=bob@example.test
 CA=sip:carol@$USERS
 DA=sip:dave@$USERS
 
 # --- helpers ------------------------------------------------------------------
-
-# ev PEER [after=LINE] TERM...: waits (10 s) for an event of PEER after
-# line LINE matching every TERM and prints its line number.  Terms:
-# KEY=VALUE (a member of the JSON event, "event" included), KEY~REGEX (a
-# member matching the extended regex), code=N (a muc#user status code),
-# has=KEY and no=KEY (a member present or absent).
-cat >"$T_TMP/ev.py" <<'EOF'
-import json, re, sys, time
-path, terms = sys.argv[1], sys.argv[2:]
-after = 0
-if terms and terms[0].startswith('after='):
-    after = int(terms.pop(0)[6:])
-
-def matches(ev):
-    for t in terms:
-        eq, tilde = t.find('='), t.find('~')
-        if tilde > 0 and (eq < 0 or tilde < eq):
-            k, v = t[:tilde], t[tilde + 1:]
-            if k not in ev or not re.search(v, str(ev[k])): return False
-            continue
-        k, _, v = t.partition('=')
-        if k == 'code':
-            if int(v) not in ev.get('codes', []): return False
-        elif k == 'has':
-            if v not in ev: return False
-        elif k == 'no':
-            if v in ev: return False
-        elif str(ev.get(k)) != v:
-            return False
-    return True
-
-deadline = time.time() + 10
-while True:
-    try:
-        lines = open(path, encoding='utf-8').read().split('\n')
-    except OSError:
-        lines = []
-    for n, line in enumerate(lines[after:], after + 1):
-        try:
-            ev = json.loads(line)
-        except ValueError:
-            continue
-        if matches(ev):
-            print(n)
-            sys.exit(0)
-    if time.time() >= deadline:
-        break
-    time.sleep(0.05)
-sys.stderr.write('%s: no event matching %s after line %d\n'
-                 % (path, ' '.join(terms), after))
-sys.exit(1)
-EOF
-ev() {
-	ev_peer=$1
-	shift
-	"$XMPP_PYTHON" "$T_TMP/ev.py" "$T_TMP/$ev_peer.out" "$@"
-}
-
-# check_ev NAME PEER TERM...: a check that the event came; its line in $L.
-check_ev() {
-	ce_name=$1
-	shift
-	if L=$(ev "$@"); then pass "$ce_name"; else fail "$ce_name"; L=0; fi
-}
 
 # none_after NAME PEER LINE REGEX: no event of PEER after LINE matches
 # REGEX (checked once the test has waited for a later event).
@@ -128,22 +54,12 @@ none_after() {
 	fi
 }
 
-seen() {
-	wait_for_line "$1" "$2" 10 >/dev/null
-}
-
 # lineno FILE REGEX [AFTER]: number of the first line after AFTER
 # matching REGEX, 0 when none does.
 lineno() {
 	# by the environment: awk -v would take the backslashes as escapes
 	LN_RE=$2 awk -v a="${3:-0}" 'NR > a && $0 ~ ENVIRON["LN_RE"] {
 		print NR; f = 1; exit } END { if (!f) print 0 }' "$1"
-}
-
-# in_order NAME A B: line A exists and came before line B.
-in_order() {
-	if [ "$2" -gt 0 ] && [ "$3" -gt "$2" ]; then pass "$1"; else
-		fail "$1" "lines $2, $3"; fi
 }
 
 nlines() {
@@ -190,13 +106,9 @@ register() {
 # sip_user NAME: sxjoin waiting for invitations as sip:NAME@USERS,
 # registered at the proxy; lines from NAME.in, output in NAME.out.
 sip_user() {
-	mkfifo "$T_TMP/$1.in"
-	# Not spawn: a background command's stdin would be /dev/null.
-	"$J" --wait-for-calls --register --from "sip:$1@$USERS" \
-		--proxy "$KAM_URI" <>"$T_TMP/$1.in" >"$T_TMP/$1.out" 2>&1 &
-	T_PIDS="$T_PIDS $!"
+	gw_sxjoin "$1" --wait-for-calls --register --from "sip:$1@$USERS" \
+		--proxy "$KAM_URI"
 }
-say() { n=$1; shift; printf '%s\n' "$*" >>"$T_TMP/$n.in"; }
 
 # bob_leaves: bob leaves the room and the gateway has let his leg go.
 bob_leaves() {
@@ -308,16 +220,8 @@ print('REFER line %d, INVITE line %d, invitation line %d, Max-Forwards '
 EOF
 
 # --- Prosody, Kamailio, sxgw --------------------------------------------------
-start_prosody px "$ROOMS" "$USERS"
-rc=$?
-if [ "$rc" -eq 77 ]; then
-	echo "skipped: prosody not usable here"
-	exit 77
-fi
-[ "$rc" -eq 0 ] || { fail "prosody starts"; finish; }
-for u in alice bob; do
-	xmpp_register "$u" "${u}pw" || { fail "$u registers"; finish; }
-done
+gw_start_server prosody
+gw_register alice bob
 
 # Each of Kamailio and sxgw needs the other's ports first: chosen here.
 SXGW_SIP_PORT=$(free_port)
@@ -328,37 +232,17 @@ KAM_USER_DOMAINS=$USERS
 KAM_XMPP_DOMAINS=example.test
 start_kamailio_proxy kam || { fail "kamailio starts"; finish; }
 
-cat >"$T_TMP/sxgw.ini" <<EOF
-[sip]
-listen = udp:127.0.0.1:$SXGW_SIP_PORT tcp:127.0.0.1:$SXGW_SIP_PORT
-outbound_proxy = $KAM_URI
-invite_timeout = 4
-[msrp]
-listen = 127.0.0.1:$(free_port)
-[conference]
-domain = $ROOMS
-[xmpp]
-server = 127.0.0.1:$XMPP_COMPONENT_PORT
-secret = $XMPP_SECRET
-domains = example.test
-sip_domain = $USERS
-sip_listen = udp:127.0.0.1:$GW_SIP_PORT
-invitation_timeout = 2
-[log]
-level = debug
-EOF
-SXGW_LOG=$T_TMP/sxgw.log
-# TPORT_LOG: sofia logs every SIP message sent and received, in sxgw's
-# log between its own lines, and libstrophe every stanza (debug).
-spawn SXGW_PID env TPORT_LOG=1 "$BIN/sxgw" -f -c "$T_TMP/sxgw.ini" \
-	2>"$SXGW_LOG"
+# -t: sofia logs every SIP message sent and received, in sxgw's log
+# between its own lines, and libstrophe every stanza (debug).
+gw_start_sxgw -t "sip.outbound_proxy = $KAM_URI
+sip.invite_timeout = 4
+xmpp.sip_listen = udp:127.0.0.1:$GW_SIP_PORT
+xmpp.invitation_timeout = 2"
 check "sxgw starts" seen "$SXGW_LOG" 'sxgw ready'
 check "the gateway's SIP agent listens where the proxy sends XMPP users" \
 	seen "$SXGW_LOG" "XMPP gateway SIP agent on udp:127.0.0.1:$GW_SIP_PORT, requests via $KAM_URI"
-check "the rooms' link comes up" \
-	seen "$SXGW_LOG" "xmpp: link to 127.0.0.1:$XMPP_COMPONENT_PORT up as $ROOMS\$"
-check "the SIP users' link comes up" \
-	seen "$SXGW_LOG" "xmpp: link to 127.0.0.1:$XMPP_COMPONENT_PORT up as $USERS\$"
+gw_link_up "the rooms' link comes up" "$ROOMS"
+gw_link_up "the SIP users' link comes up" "$USERS"
 grep -q 'sxgw ready' "$SXGW_LOG" || finish
 
 xmpp_peer AP alice "$AL/gw" alicepw || { fail "alice online"; finish; }
@@ -612,7 +496,5 @@ check "no INVITE from the room to a room crossed the proxy" \
 check "alice got no failure for the invitations that worked" sh -c \
 	"! grep -E '\"body\":\"[^\"]*(carol@$USERS|dave@$USERS)[^\"]* failed' '$T_TMP/alice.out'"
 check "sxgw still runs" kill -0 "$SXGW_PID"
-check "no sanitizer report in sxgw's log" sh -c \
-	"! grep -q -E 'Sanitizer|runtime error' '$SXGW_LOG'"
-[ -z "${GW_KEEP:-}" ] || cp -r "$T_TMP/." "$GW_KEEP"
-finish
+gw_no_crash "no sanitizer report in sxgw's log"
+gw_finish
