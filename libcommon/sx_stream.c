@@ -683,6 +683,29 @@ int sx_hostport_split(const char *s, char *host, size_t cap, unsigned *port)
 	return 0;
 }
 
+int sx_listen_split(const char *spec, struct sx_listen_addr *a)
+{
+	const char *rest = spec + 4, *colon;
+	char host[sizeof(a->host)];
+	unsigned port;
+	size_t hl;
+
+	if (strncmp(spec, "udp:", 4) && strncmp(spec, "tcp:", 4))
+		return SX_ERROR;
+	if (sx_hostport_split(rest, host, sizeof(host), &port) != 0)
+		return SX_ERROR;
+	colon = strrchr(rest, ':');
+	hl = (size_t)(colon - rest);
+	if (hl >= sizeof(a->host))
+		return SX_ERROR;
+	memcpy(a->proto, spec, 3);
+	a->proto[3] = '\0';
+	memcpy(a->host, rest, hl);
+	a->host[hl] = '\0';
+	snprintf(a->port, sizeof(a->port), "%u", port);
+	return 0;
+}
+
 struct sx_listener *sx_listener_new(struct sx_loop *l, const char *host,
 				    unsigned port,
 				    const struct sx_tls_opts *tls,

@@ -75,6 +75,18 @@ typedef void (*sx_accept_cb)(void *arg, struct sx_stream *s);
  * port, an empty or too long host, or a port that is not 0..65535. */
 int sx_hostport_split(const char *s, char *host, size_t cap, unsigned *port);
 
+/* A SIP listen address, "udp:HOST:PORT" or "tcp:HOST:PORT" ([sip] listen,
+ * [xmpp] sip_listen).  HOST:PORT must pass sx_hostport_split(), but host
+ * is kept as written: "[::1]" keeps its brackets, as a SIP URI wants it. */
+struct sx_listen_addr {
+	char proto[4];            /* "udp" or "tcp" */
+	char host[256];
+	char port[6];             /* decimal, 0..65535 */
+};
+
+/* Returns 0 with *a filled, or SX_ERROR (a untouched). */
+int sx_listen_split(const char *spec, struct sx_listen_addr *a);
+
 /* Listens on host:port (port 0: any; sx_listener_port() tells which) and
  * hands each accepted connection, with cb/arg as its callbacks, to
  * on_accept.  cb NULL: until its owner calls sx_stream_set_owner(), an

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sx_log.h"
+#include "sx_stream.h"
 
 struct load {
 	struct sxgw_config *c;
@@ -89,6 +90,7 @@ static int set_listen(struct load *ld, const char *v)
 {
 	struct sxgw_config *c = ld->c;
 	char *copy = strdup(v), *tok, *save = NULL;
+	struct sx_listen_addr la;
 	int i;
 
 	for (i = 0; i < c->nsip_listen; i++)
@@ -96,7 +98,7 @@ static int set_listen(struct load *ld, const char *v)
 	c->nsip_listen = 0;
 	for (tok = strtok_r(copy, " \t", &save); tok;
 	     tok = strtok_r(NULL, " \t", &save)) {
-		if (strncmp(tok, "udp:", 4) && strncmp(tok, "tcp:", 4)) {
+		if (sx_listen_split(tok, &la) != 0) {
 			snprintf(ld->msg, sizeof(ld->msg),
 				 "listen: udp:HOST:PORT or tcp:HOST:PORT "
 				 "expected, got '%s'", tok);

@@ -34,6 +34,7 @@
 #include <sofia-sip/url.h>
 
 #include "sx_log.h"
+#include "sx_stream.h"
 #include "utf8.h"
 
 /* How long focus_shutdown() waits for the agent before giving up: BYEs
@@ -550,19 +551,14 @@ static void focus_event(nua_event_t event, int status, char const *phrase,
 static int parse_listen(struct focus *f, const char *spec, struct sx_err *err)
 {
 	struct focus_addr *a = &f->addr[f->naddr];
-	const char *rest = spec + 4, *colon = strrchr(spec, ':');
+	struct sx_listen_addr la;
 
-	if (strncmp(spec, "udp:", 4) && strncmp(spec, "tcp:", 4))
+	if (sx_listen_split(spec, &la) != 0)
 		return sx_err_set(err, 0, "listen %s: udp:HOST:PORT or "
 				  "tcp:HOST:PORT expected", spec);
-	if (colon == NULL || colon < rest || colon == rest || !colon[1] ||
-	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
-		return sx_err_set(err, 0, "listen %s: HOST:PORT expected",
-				  spec);
-	memcpy(a->proto, spec, 3);
-	a->proto[3] = '\0';
-	a->host = strndup(rest, (size_t)(colon - rest));
-	a->port = strdup(colon + 1);
+	memcpy(a->proto, la.proto, sizeof(la.proto));
+	a->host = strdup(la.host);
+	a->port = strdup(la.port);
 	if (a->host == NULL || a->port == NULL)
 		return sx_err_set(err, 0, "out of memory");
 	f->naddr++;

@@ -29,6 +29,7 @@
 
 #include "gw_leg_int.h"
 #include "sx_log.h"
+#include "sx_stream.h"
 
 #define GW_SIP_WAIT_MS 2000   /* for the bound port, and the shutdown */
 
@@ -38,26 +39,6 @@ uint64_t gw_sip_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* "udp:HOST:PORT" ([sip] listen, [xmpp] sip_listen) into its parts. */
-static int listen_split(const char *spec, char proto[4], char **host,
-			char **port)
-{
-	const char *colon = strchr(spec, ':'), *last = strrchr(spec, ':');
-
-	if (colon == NULL || colon - spec != 3 || last == colon)
-		return SX_ERROR;
-	memcpy(proto, spec, 3);
-	proto[3] = '\0';
-	*host = strndup(colon + 1, (size_t)(last - colon - 1));
-	*port = strdup(last + 1);
-	if (*host == NULL || *port == NULL) {
-		free(*host);
-		free(*port);
-		return SX_ERROR;
-	}
-	return 0;
 }
 
 static void reap(void *arg)
@@ -161,13 +142,13 @@ int gw_sip_start(struct gw *gw, struct sx_err *err)
 {
 	const struct sxgw_config *cfg = gw->cfg;
 	su_root_t *root = sx_loop_root(gw->loop);
-	char *host = NULL, *port = NULL, *url = NULL, fproto[4];
-	char *fhost = NULL, *fport = NULL;
+	struct sx_listen_addr focus, own;
+	char *url = NULL;
 	struct gw_sip *s;
 	uint64_t until;
 
 	if (cfg->nsip_listen < 1 ||
-	    listen_split(cfg->sip_listen[0], fproto, &fhost, &fport) != 0)
+	    sx_listen_split(cfg->sip_listen[0], &focus) != 0)
 		return sx_err_set(err, 0, "[sip] listen: no address to reach "
 				  "the focus at");
 	s = calloc(1, sizeof(*s));
@@ -175,26 +156,24 @@ int gw_sip_start(struct gw *gw, struct sx_err *err)
 		goto nomem;
 	s->gw = gw;
 	if (gw->x->sip_listen) {
-		if (listen_split(gw->x->sip_listen, s->proto, &host, &port)) {
+		if (sx_listen_split(gw->x->sip_listen, &own) != 0) {
 			sx_err_set(err, 0, "[xmpp] sip_listen: not "
 				   "PROTO:HOST:PORT: %s", gw->x->sip_listen);
 			goto fail;
 		}
 	} else {
-		memcpy(s->proto, fproto, sizeof(fproto));
-		host = strdup(fhost);
-		port = strdup("0");
-		if (host == NULL || port == NULL)
-			goto nomem;
+		own = focus;
+		strcpy(own.port, "0");
 	}
+	memcpy(s->proto, own.proto, sizeof(own.proto));
 	if (cfg->outbound_proxy)
 		s->proxy = strdup(cfg->outbound_proxy);
-	else if (asprintf(&s->proxy, "sip:%s:%s;transport=%s", fhost, fport,
-			  fproto) < 0)
+	else if (asprintf(&s->proxy, "sip:%s:%s;transport=%s", focus.host,
+			  focus.port, focus.proto) < 0)
 		s->proxy = NULL;
 	s->reaper = sx_timer_new(gw->loop, reap, s);
 	if (s->proxy == NULL || s->reaper == NULL ||
-	    asprintf(&url, "sip:%s:%s;transport=%s", host, port,
+	    asprintf(&url, "sip:%s:%s;transport=%s", own.host, own.port,
 		     s->proto) < 0)
 		goto nomem;
 	su_root_threading(root, 0);
@@ -228,10 +207,6 @@ int gw_sip_start(struct gw *gw, struct sx_err *err)
 		s->hostport, s->proxy);
 	gw->sip = s;
 	free(url);
-	free(host);
-	free(port);
-	free(fhost);
-	free(fport);
 	return 0;
 nomem:
 	sx_err_set(err, 0, "out of memory");
@@ -249,10 +224,6 @@ fail:
 		free(s);
 	}
 	free(url);
-	free(host);
-	free(port);
-	free(fhost);
-	free(fport);
 	return SX_ERROR;
 }
 
