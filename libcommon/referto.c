@@ -267,3 +267,21 @@ int referto_sipfrag(const char *body, size_t len, int *status,
 	phrase[n] = '\0';
 	return 0;
 }
+
+void referto_notify(const sip_t *sip, struct referto_notify *n)
+{
+	const sip_payload_t *pl = sip ? sip->sip_payload : NULL;
+	struct sx_err err;
+
+	n->terminated = sip && sip->sip_subscription_state &&
+		strcasecmp(sip->sip_subscription_state->ss_substate,
+			   "terminated") == 0;
+	n->status = 0;
+	n->phrase[0] = '\0';
+	sx_err_clear(&err);
+	if (pl && referto_sipfrag(pl->pl_data, pl->pl_len, &n->status,
+				  n->phrase, sizeof(n->phrase), &err) != 0) {
+		n->status = 0;
+		n->phrase[0] = '\0';
+	}
+}

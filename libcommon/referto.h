@@ -20,6 +20,8 @@
 
 #include <stddef.h>
 
+#include <sofia-sip/sip.h>
+
 #include "sx_err.h"
 
 /* The SIP URI of an invitee given as a sip: or sips: URI (kept as it
@@ -42,5 +44,18 @@ char *referto_value(const char *target, int bye, const char *reason,
  * does not start with a SIP/2.0 status line. */
 int referto_sipfrag(const char *body, size_t len, int *status,
 		    char *phrase, size_t cap, struct sx_err *err);
+
+/* What a NOTIFY of a REFER's implicit subscription reports (RFC 3515
+ * §2.4.4, §2.4.5): the status line of its message/sipfrag body (status
+ * 0 when there is none that parses: such a NOTIFY tells nothing), and
+ * whether it ends the subscription (Subscription-State: terminated, RFC
+ * 6665 §4.1.3).  sip may be NULL. */
+struct referto_notify {
+	int status;
+	char phrase[128];
+	int terminated;
+};
+
+void referto_notify(const sip_t *sip, struct referto_notify *n);
 
 #endif

@@ -1,12 +1,15 @@
 /* test_referto.c - invitee URIs (sip:, xmpp: per RFC 5122 and RFC 7247
  * §5), Refer-To values with method=BYE and the reason as an embedded
  * header (RFC 3261 §19.1.1, §25.1; RFC 3515 §2.1; RFC 3326 §2), and the
- * status line of sipfrag bodies (RFC 3420, RFC 3515 §2.4.5). */
+ * status line of sipfrag bodies (RFC 3420, RFC 3515 §2.4.5), and what a
+ * NOTIFY of the refer subscription reports (RFC 3515 §2.4.4, §2.4.5). */
 #include "testutil.h"
 #include "referto.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include <sofia-sip/sip_header.h>
 
 static const struct {
 	const char *in;
@@ -219,6 +222,65 @@ START_TEST(test_sipfrag_cut)
 }
 END_TEST
 
+#define NOTIFY_HEAD \
+	"NOTIFY sip:a@example.test SIP/2.0\r\n" \
+	"Via: SIP/2.0/UDP 192.0.2.4;branch=z9hG4bK-n1\r\n" \
+	"Max-Forwards: 70\r\n" \
+	"From: <sip:room@example.test>;tag=1\r\n" \
+	"To: <sip:a@example.test>;tag=2\r\n" \
+	"Call-ID: n1@192.0.2.4\r\n" \
+	"CSeq: 1 NOTIFY\r\n" \
+	"Event: refer\r\n"
+
+static const struct {
+	const char *msg;
+	int status;
+	const char *phrase;
+	int terminated;
+	const char *comment;
+} notifies[] = {
+	{ NOTIFY_HEAD "Subscription-State: active;expires=60\r\n"
+	  "Content-Type: message/sipfrag;version=2.0\r\n"
+	  "Content-Length: 20\r\n\r\nSIP/2.0 100 Trying\r\n",
+	  100, "Trying", 0, "RFC 3515 section 4: progress" },
+	{ NOTIFY_HEAD "Subscription-State: terminated;reason=noresource\r\n"
+	  "Content-Type: message/sipfrag;version=2.0\r\n"
+	  "Content-Length: 16\r\n\r\nSIP/2.0 200 OK\r\n",
+	  200, "OK", 1, "RFC 3515 section 4: the final status" },
+	{ NOTIFY_HEAD "Subscription-State: TERMINATED;reason=timeout\r\n"
+	  "Content-Length: 0\r\n\r\n",
+	  0, "", 1, "ended without a body; the state in any case" },
+	{ NOTIFY_HEAD "Subscription-State: active\r\n"
+	  "Content-Type: message/sipfrag\r\n"
+	  "Content-Length: 5\r\n\r\nhello",
+	  0, "", 0, "a body that is not a sipfrag tells nothing" },
+	{ NULL, 0, "", 0, "no message" },
+};
+
+START_TEST(test_notify)
+{
+	struct referto_notify n;
+	msg_t *msg = NULL;
+	const sip_t *sip = NULL;
+
+	if (notifies[_i].msg) {
+		msg = msg_make(sip_default_mclass(), 0, notifies[_i].msg,
+			       (ssize_t)strlen(notifies[_i].msg));
+		ck_assert_ptr_nonnull(msg);
+		sip = sip_object(msg);
+		ck_assert_ptr_nonnull(sip);
+	}
+	memset(&n, 'x', sizeof(n));
+	referto_notify(sip, &n);
+	ck_assert_msg(n.status == notifies[_i].status, "%s: status %d",
+		      notifies[_i].comment, n.status);
+	ck_assert_str_eq(n.phrase, notifies[_i].phrase);
+	ck_assert_int_eq(n.terminated, notifies[_i].terminated);
+	if (msg)
+		msg_destroy(msg);
+}
+END_TEST
+
 static Suite *referto_suite(void)
 {
 	Suite *s = suite_create("referto");
@@ -232,6 +294,8 @@ static Suite *referto_suite(void)
 	tcase_add_loop_test(tc, test_sipfrag, 0,
 			    sizeof(frags) / sizeof(frags[0]));
 	tcase_add_test(tc, test_sipfrag_cut);
+	tcase_add_loop_test(tc, test_notify, 0,
+			    sizeof(notifies) / sizeof(notifies[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

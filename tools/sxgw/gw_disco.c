@@ -185,7 +185,7 @@ static unsigned gw_room_occupants(const struct room *r)
 	return n;
 }
 
-static void gw_disco_info(struct gw_iq *q)
+static xmpp_stanza_t *gw_disco_info(struct gw_iq *q)
 {
 	static const char *const service[] = {
 		NS_MUC, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_PING, NS_VERSION,
@@ -201,106 +201,89 @@ static void gw_disco_info(struct gw_iq *q)
 	char count[32];
 	int n = 0;
 
-	if (xmpp_stanza_get_attribute(q->payload, "node")) {
-		gw_stanza_error(q->gw, q->st, "cancel", "item-not-found",
-				"no such node");
-		return;
+	r = gw_iq_result(q, "query", NS_DISCO_INFO, &query);
+	if (r == NULL)
+		return NULL;
+	if (q->target == TARGET_ROOMS) {
+		gw_add_identity(query, "conference", "text", "Chat rooms");
+		gw_add_features(query, service);
+		return r;
 	}
-	switch (q->target) {
-	case TARGET_ROOMS:
-		r = gw_iq_result(q, "query", NS_DISCO_INFO, &query);
-		if (r) {
-			gw_add_identity(query, "conference", "text",
-					"Chat rooms");
-			gw_add_features(query, service);
-		}
-		break;
-	case TARGET_USERS:
-		r = gw_iq_result(q, "query", NS_DISCO_INFO, &query);
-		if (r) {
-			gw_add_identity(query, "gateway", "sip", "SIP users");
-			gw_add_features(query, users);
-		}
-		break;
-	case TARGET_ROOM:
-		r = gw_iq_result(q, "query", NS_DISCO_INFO, &query);
-		if (r == NULL)
-			break;
-		gw_add_identity(query, "conference", "text", q->room->name);
-		room_features[n++] = NS_MUC;
-		room_features[n++] = NS_DISCO_INFO;
-		room_features[n++] = NS_DISCO_ITEMS;
-		room_features[n++] = NS_MUC_SELFPING;
-		/* an empty room goes away unless the service keeps rooms */
-		room_features[n++] = cfg->keep_rooms ? "muc_persistent" :
-						       "muc_temporary";
-		room_features[n++] = "muc_open";
-		room_features[n++] = "muc_unmoderated";
-		room_features[n++] = "muc_unsecured";
-		room_features[n++] = cfg->xmpp.anonymity == ANON_SEMI ?
-			"muc_semianonymous" : "muc_nonanonymous";
-		room_features[n++] = NULL;
-		gw_add_features(query, room_features);
-		/* XEP-0045 §6.4, XEP-0128 */
-		x = gw_stanza_child(query, "x", NS_DATA);
-		if (x == NULL)
-			break;
-		xmpp_stanza_set_type(x, "result");
-		gw_add_field(x, "FORM_TYPE", "hidden", NULL, NS_ROOMINFO);
-		snprintf(count, sizeof(count), "%u",
-			 gw_room_occupants(q->room));
-		gw_add_field(x, "muc#roominfo_occupants", NULL,
-			     "Number of occupants", count);
-		gw_add_field(x, "muc#roominfo_subject", NULL,
-			     "Current subject",
-			     q->room->subject ? q->room->subject : "");
-		break;
-	default:
-		gw_stanza_error(q->gw, q->st, "cancel", "service-unavailable",
-				NULL);
-		return;
+	if (q->target == TARGET_USERS) {
+		gw_add_identity(query, "gateway", "sip", "SIP users");
+		gw_add_features(query, users);
+		return r;
 	}
-	gw_iq_send(q, r);
+	gw_add_identity(query, "conference", "text", q->room->name);
+	room_features[n++] = NS_MUC;
+	room_features[n++] = NS_DISCO_INFO;
+	room_features[n++] = NS_DISCO_ITEMS;
+	room_features[n++] = NS_MUC_SELFPING;
+	/* an empty room goes away unless the service keeps rooms */
+	room_features[n++] = cfg->keep_rooms ? "muc_persistent" :
+					       "muc_temporary";
+	room_features[n++] = "muc_open";
+	room_features[n++] = "muc_unmoderated";
+	room_features[n++] = "muc_unsecured";
+	room_features[n++] = cfg->xmpp.anonymity == ANON_SEMI ?
+		"muc_semianonymous" : "muc_nonanonymous";
+	room_features[n++] = NULL;
+	gw_add_features(query, room_features);
+	/* XEP-0045 §6.4, XEP-0128 */
+	x = gw_stanza_child(query, "x", NS_DATA);
+	if (x == NULL)
+		return r;
+	xmpp_stanza_set_type(x, "result");
+	gw_add_field(x, "FORM_TYPE", "hidden", NULL, NS_ROOMINFO);
+	snprintf(count, sizeof(count), "%u", gw_room_occupants(q->room));
+	gw_add_field(x, "muc#roominfo_occupants", NULL, "Number of occupants",
+		     count);
+	gw_add_field(x, "muc#roominfo_subject", NULL, "Current subject",
+		     q->room->subject ? q->room->subject : "");
+	return r;
 }
 
-static void gw_disco_items(struct gw_iq *q)
+static xmpp_stanza_t *gw_disco_items(struct gw_iq *q)
 {
 	char jid[GW_JID_MAX];
 	xmpp_stanza_t *r, *query, *item;
 	struct room *room;
 
+	r = gw_iq_result(q, "query", NS_DISCO_ITEMS, &query);
+	/* rooms and the users domain list nothing */
+	if (r == NULL || q->target != TARGET_ROOMS)
+		return r;
+	/* XEP-0045 §6.2: every room is public */
+	for (room = q->gw->sx->rooms; room; room = room->next) {
+		if (sip_uri_to_jid(room->uri, jid, sizeof(jid), NULL) != 0)
+			continue;
+		item = gw_stanza_child(query, "item", NULL);
+		if (item == NULL)
+			break;
+		xmpp_stanza_set_attribute(item, "jid", jid);
+		xmpp_stanza_set_attribute(item, "name", room->name);
+	}
+	return r;
+}
+
+/* XEP-0030 §3, §4: the two domains and the rooms answer disco#info and
+ * disco#items, with no nodes; an occupant or a user is not an entity
+ * here. */
+static void gw_disco(struct gw_iq *q,
+		     xmpp_stanza_t *(*answer)(struct gw_iq *q))
+{
 	if (xmpp_stanza_get_attribute(q->payload, "node")) {
 		gw_stanza_error(q->gw, q->st, "cancel", "item-not-found",
 				"no such node");
 		return;
 	}
-	switch (q->target) {
-	case TARGET_ROOMS:
-		r = gw_iq_result(q, "query", NS_DISCO_ITEMS, &query);
-		if (r == NULL)
-			break;
-		/* XEP-0045 §6.2: every room is public */
-		for (room = q->gw->sx->rooms; room; room = room->next) {
-			if (sip_uri_to_jid(room->uri, jid, sizeof(jid),
-					   NULL) != 0)
-				continue;
-			item = gw_stanza_child(query, "item", NULL);
-			if (item == NULL)
-				break;
-			xmpp_stanza_set_attribute(item, "jid", jid);
-			xmpp_stanza_set_attribute(item, "name", room->name);
-		}
-		break;
-	case TARGET_ROOM:
-	case TARGET_USERS:
-		r = gw_iq_result(q, "query", NS_DISCO_ITEMS, NULL);
-		break;
-	default:
+	if (q->target != TARGET_ROOMS && q->target != TARGET_USERS &&
+	    q->target != TARGET_ROOM) {
 		gw_stanza_error(q->gw, q->st, "cancel", "service-unavailable",
 				NULL);
 		return;
 	}
-	gw_iq_send(q, r);
+	gw_iq_send(q, answer(q));
 }
 
 /* XEP-0199 to the services and rooms, XEP-0410 to an occupant JID. */
@@ -446,9 +429,9 @@ static void gw_iq_dispatch(struct gw_iq *q)
 	int domain = q->target == TARGET_ROOMS || q->target == TARGET_USERS;
 
 	if (q->get && gw_is(q, NS_DISCO_INFO, "query"))
-		gw_disco_info(q);
+		gw_disco(q, gw_disco_info);
 	else if (q->get && gw_is(q, NS_DISCO_ITEMS, "query"))
-		gw_disco_items(q);
+		gw_disco(q, gw_disco_items);
 	else if (q->get && gw_is(q, NS_PING, "ping"))
 		gw_ping(q);
 	else if (q->get && domain && gw_is(q, NS_VERSION, "query"))

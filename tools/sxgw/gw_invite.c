@@ -208,33 +208,27 @@ static const char *invitee_declined(const struct gw_invite *inv)
 
 static void on_notify(struct gw_invite *inv, const sip_t *sip)
 {
-	const sip_payload_t *pl = sip ? sip->sip_payload : NULL;
-	char phrase[128], rbuf[256];
+	struct referto_notify n;
 	const char *reason = NULL;
-	struct sx_err err;
-	int status = 0, terminated = sip && sip->sip_subscription_state &&
-		strcasecmp(sip->sip_subscription_state->ss_substate,
-			   "terminated") == 0;
+	char rbuf[256];
 
 	if (inv->done)
 		return;
-	sx_err_clear(&err);
-	if (pl == NULL || referto_sipfrag(pl->pl_data, pl->pl_len, &status,
-					  phrase, sizeof(phrase), &err) != 0)
-		status = 0;
-	if (status >= 200) {
-		if (status == 603)
-			reason = sipfrag_reason(pl->pl_data, pl->pl_len, rbuf,
-						sizeof(rbuf));
-		if (status == 603 && reason == NULL)
+	referto_notify(sip, &n);
+	if (n.status >= 200) {
+		if (n.status == 603)
+			reason = sipfrag_reason(sip->sip_payload->pl_data,
+						sip->sip_payload->pl_len,
+						rbuf, sizeof(rbuf));
+		if (n.status == 603 && reason == NULL)
 			reason = invitee_declined(inv);
-		finish(inv, status, phrase, reason);
-	} else if (terminated) {
+		finish(inv, n.status, n.phrase, reason);
+	} else if (n.terminated) {
 		finish(inv, 500, "the room ended the subscription without a "
 		       "final status", NULL);
-	} else if (status) {
+	} else if (n.status) {
 		sx_debug("xmpp: invitation %lu of %s to %s: %03d %s", inv->id,
-			 inv->invitee, inv->room_jid, status, phrase);
+			 inv->invitee, inv->room_jid, n.status, n.phrase);
 	}
 }
 

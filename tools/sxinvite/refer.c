@@ -89,39 +89,31 @@ static void refer_answered(struct si *app, int status, const char *phrase)
 static void refer_notified(struct si *app, const sip_t *sip)
 {
 	struct si_refer *r = app->refer;
-	const sip_payload_t *pl = sip ? sip->sip_payload : NULL;
-	int terminated = sip && sip->sip_subscription_state &&
-		strcasecmp(sip->sip_subscription_state->ss_substate,
-			   "terminated") == 0;
-	char phrase[128], why[192];
-	struct sx_err err;
-	int status = 0;
+	struct referto_notify n;
+	char why[192];
 
 	if (r->done)
 		return;
-	sx_err_clear(&err);
-	if (pl == NULL || referto_sipfrag(pl->pl_data, pl->pl_len, &status,
-					  phrase, sizeof(phrase), &err) != 0)
-		status = 0;
-	if (status >= 200) {
-		refer_show(app, status, phrase, 1);
-		snprintf(why, sizeof(why), "%03d %s", status, phrase);
-		refer_finish(app, si_exit_for(status, 0), status, why);
+	referto_notify(sip, &n);
+	if (n.status >= 200) {
+		refer_show(app, n.status, n.phrase, 1);
+		snprintf(why, sizeof(why), "%03d %s", n.status, n.phrase);
+		refer_finish(app, si_exit_for(n.status, 0), n.status, why);
 		return;
 	}
-	if (terminated) {
+	if (n.terminated) {
 		refer_finish(app, SI_EXIT_FAILED, 0, "the room ended the "
 			     "subscription without a final status");
 		return;
 	}
-	if (status == 0)
+	if (n.status == 0)
 		return;
 	if (r->answered) {
-		refer_show(app, status, phrase, 0);
+		refer_show(app, n.status, n.phrase, 0);
 	} else {
-		r->held = status;
+		r->held = n.status;
 		snprintf(r->held_phrase, sizeof(r->held_phrase), "%s",
-			 phrase);
+			 n.phrase);
 	}
 }
 

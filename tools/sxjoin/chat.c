@@ -530,23 +530,6 @@ static const struct msrp_conn_cb chat_conn_cb = {
 
 /* --- the listener: the room connects here when we are passive ------------ */
 
-static void chat_unowned_data(void *arg, struct sx_stream *s, const char *d,
-			      size_t n)
-{
-	(void)arg; (void)s; (void)d; (void)n;
-}
-
-static void chat_unowned_close(void *arg, struct sx_stream *s, const char *r)
-{
-	(void)arg; (void)r;
-	sx_stream_free(s);
-}
-
-static const struct sx_stream_cb chat_unowned_cb = {
-	.on_data = chat_unowned_data,
-	.on_close = chat_unowned_close,
-};
-
 static void chat_on_accept(void *arg, struct sx_stream *s)
 {
 	struct sj *app = arg;
@@ -588,7 +571,7 @@ int chat_start(struct sj *app, struct sx_err *err)
 	if (c->reaper == NULL || c->reasm == NULL)
 		return sx_err_set(err, 0, "out of memory");
 	c->ls = sx_listener_new(app->loop, c->host, 0, &plain, chat_on_accept,
-				&chat_unowned_cb, app, err);
+				NULL, app, err);
 	if (c->ls == NULL)
 		return SX_ERROR;
 	c->port = sx_listener_port(c->ls);
