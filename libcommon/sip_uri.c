@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/su_alloc.h>
@@ -96,5 +97,47 @@ char *sip_uri_private(const char *room_aor, const char *nick)
 	if (v && asprintf(&s, "%s;gr=%s", room_aor, v) < 0)
 		s = NULL;
 	free(v);
+	return s;
+}
+
+char *sip_uri_listen(const char *arg)
+{
+	char *s;
+
+	if (strncasecmp(arg, "sip:", 4) == 0 ||
+	    strncasecmp(arg, "sips:", 5) == 0)
+		return strdup(arg);
+	return asprintf(&s, "sip:%s", arg) < 0 ? NULL : s;
+}
+
+/* A From or Contact naming a wildcard cannot be reached back; loopback
+ * can, and stays in the family the socket was bound in. */
+char *sip_uri_listen_host(const char *listen)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	url_t *u = url_make(home, listen);
+	const char *h;
+	char *out = NULL;
+
+	if (u && (u->url_type == url_sip || u->url_type == url_sips) &&
+	    u->url_host && u->url_host[0]) {
+		h = u->url_host;
+		if (strcmp(h, "*") == 0 || strcmp(h, "0.0.0.0") == 0)
+			h = "127.0.0.1";
+		else if (strcmp(h, "[::]") == 0)
+			h = "[::1]";
+		out = strdup(h);
+	}
+	su_home_deinit(home);
+	return out;
+}
+
+char *sip_uri_local_from(const char *listen, const char *user)
+{
+	char *host = sip_uri_listen_host(listen), *s = NULL;
+
+	if (host && asprintf(&s, "sip:%s@%s", user, host) < 0)
+		s = NULL;
+	free(host);
 	return s;
 }

@@ -1,5 +1,6 @@
 /* test_sip_uri.c - SIP URIs for room clients: AORs, comparison,
- * parameters, and the private-message address of RFC 7701 §6.2. */
+ * parameters, the private-message address of RFC 7701 §6.2, and the
+ * listen address with the default From built on it. */
 #include "testutil.h"
 #include "sip_uri.h"
 
@@ -105,6 +106,74 @@ START_TEST(test_escape_empty)
 }
 END_TEST
 
+static const struct {
+	const char *arg;
+	const char *uri;
+	const char *host;      /* NULL: no host */
+	const char *from;      /* for user "alice" */
+	const char *comment;
+} listens[] = {
+	{ "127.0.0.1:0", "sip:127.0.0.1:0", "127.0.0.1",
+	  "sip:alice@127.0.0.1", "HOST:PORT" },
+	{ "example.test", "sip:example.test", "example.test",
+	  "sip:alice@example.test", "host alone" },
+	{ "sip:192.0.2.1:5070;transport=tcp", "sip:192.0.2.1:5070;transport=tcp",
+	  "192.0.2.1", "sip:alice@192.0.2.1", "URI with parameters" },
+	{ "SIPS:example.test:5061", "SIPS:example.test:5061", "example.test",
+	  "sip:alice@example.test", "scheme in capitals kept" },
+	{ "sip:bob@example.test", "sip:bob@example.test", "example.test",
+	  "sip:alice@example.test", "a user part is not the host" },
+	{ "0.0.0.0:5060", "sip:0.0.0.0:5060", "127.0.0.1",
+	  "sip:alice@127.0.0.1", "IPv4 wildcard" },
+	{ "*:5060", "sip:*:5060", "127.0.0.1", "sip:alice@127.0.0.1",
+	  "any-address wildcard" },
+	{ "[::]:5060", "sip:[::]:5060", "[::1]", "sip:alice@[::1]",
+	  "IPv6 wildcard stays IPv6" },
+	{ "[2001:db8::1]:5060", "sip:[2001:db8::1]:5060", "[2001:db8::1]",
+	  "sip:alice@[2001:db8::1]", "IPv6 reference" },
+	{ "", "sip:", NULL, NULL, "empty" },
+	{ "tel:+15551234", "sip:tel:+15551234", NULL, NULL,
+	  "not a SIP scheme: taken as HOST:PORT, a bad port" },
+};
+
+START_TEST(test_listen)
+{
+	char *arg = sx_test_guard_copy(listens[_i].arg,
+				       strlen(listens[_i].arg) + 1);
+	char *uri = sip_uri_listen(arg);
+	char *host, *from;
+
+	ck_assert_ptr_nonnull(uri);
+	ck_assert_msg(strcmp(uri, listens[_i].uri) == 0, "%s: %s, want %s",
+		      listens[_i].comment, uri, listens[_i].uri);
+	host = sip_uri_listen_host(uri);
+	from = sip_uri_local_from(uri, "alice");
+	if (listens[_i].host == NULL) {
+		ck_assert_msg(host == NULL && from == NULL, "%s: accepted",
+			      listens[_i].comment);
+	} else {
+		ck_assert_ptr_nonnull(host);
+		ck_assert_ptr_nonnull(from);
+		ck_assert_msg(strcmp(host, listens[_i].host) == 0,
+			      "%s: host %s", listens[_i].comment, host);
+		ck_assert_msg(strcmp(from, listens[_i].from) == 0,
+			      "%s: from %s", listens[_i].comment, from);
+	}
+	free(host);
+	free(from);
+	free(uri);
+	sx_test_guard_free(arg, strlen(listens[_i].arg) + 1);
+}
+END_TEST
+
+START_TEST(test_listen_host_refused)
+{
+	ck_assert_ptr_null(sip_uri_listen_host("tel:+15551234"));
+	ck_assert_ptr_null(sip_uri_listen_host("not a uri"));
+	ck_assert_ptr_null(sip_uri_local_from("mailto:a@b", "alice"));
+}
+END_TEST
+
 static Suite *sip_uri_suite(void)
 {
 	Suite *s = suite_create("sip_uri");
@@ -116,6 +185,9 @@ static Suite *sip_uri_suite(void)
 	tcase_add_loop_test(tc, test_private, 0,
 			    (int)(sizeof(privs) / sizeof(privs[0])));
 	tcase_add_test(tc, test_escape_empty);
+	tcase_add_loop_test(tc, test_listen, 0,
+			    (int)(sizeof(listens) / sizeof(listens[0])));
+	tcase_add_test(tc, test_listen_host_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -8,20 +8,18 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <unistd.h>
 
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/url.h>
 
 #include "referto.h"
 #include "sip_uri.h"
+#include "sx_opt.h"
 #include "sxinvite.h"
 
 #define TIMEOUT_DEFAULT 90   /* above sxgw's invite_timeout (60) */
@@ -111,49 +109,6 @@ static int is_sip_uri(const char *s)
 	return ok;
 }
 
-/* --listen takes HOST:PORT as well as a SIP URI. */
-static char *listen_uri(const char *arg)
-{
-	char *s;
-
-	if (strncasecmp(arg, "sip:", 4) == 0 ||
-	    strncasecmp(arg, "sips:", 5) == 0)
-		return strdup(arg);
-	return asprintf(&s, "sip:%s", arg) < 0 ? NULL : s;
-}
-
-/* sip:USER@HOST, HOST the --listen host (loopback for a wildcard). */
-static char *default_from(const char *listen)
-{
-	su_home_t home[1] = { SU_HOME_INIT(home) };
-	const struct passwd *pw = getpwuid(getuid());
-	const char *user = getenv("USER"), *host;
-	url_t *u = url_make(home, listen);
-	char *s = NULL;
-
-	if (user == NULL || *user == '\0')
-		user = pw ? pw->pw_name : "sxinvite";
-	host = u ? u->url_host : NULL;
-	if (host && (strcmp(host, "*") == 0 || strcmp(host, "0.0.0.0") == 0))
-		host = "127.0.0.1";
-	else if (host && strcmp(host, "[::]") == 0)
-		host = "[::1]";
-	if (host && asprintf(&s, "sip:%s@%s", user, host) < 0)
-		s = NULL;
-	su_home_deinit(home);
-	return s;
-}
-
-static int parse_seconds(const char *s, unsigned long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return errno == 0 && *s >= '0' && *s <= '9' && *end == '\0' &&
-	       *out > 0 && *out <= 86400 ? 0 : -1;
-}
-
 /* Fills app->o; built strings are kept in owned[] to be freed. */
 static int opts_parse(int argc, char **argv, struct si_opts *o,
 		      char **owned)
@@ -173,7 +128,8 @@ static int opts_parse(int argc, char **argv, struct si_opts *o,
 		case 'l': o->listen = optarg; break;
 		case 'j': o->json = 1; break;
 		case 't':
-			if (parse_seconds(optarg, &o->timeout_s) != 0) {
+			if (sx_opt_ulong(optarg, 1, 86400,
+					 &o->timeout_s) != 0) {
 				say("--timeout: 1 to 86400 seconds");
 				return -1;
 			}
@@ -208,14 +164,15 @@ static int opts_parse(int argc, char **argv, struct si_opts *o,
 		say("--proxy: not a SIP URI: %s", o->proxy);
 		return -1;
 	}
-	owned[0] = listen_uri(o->listen ? o->listen : "127.0.0.1:0");
+	owned[0] = sip_uri_listen(o->listen ? o->listen : "127.0.0.1:0");
 	if (owned[0] == NULL || !is_sip_uri(owned[0])) {
 		say("--listen: not an address: %s", o->listen);
 		return -1;
 	}
 	o->listen = owned[0];
 	if (o->from == NULL) {
-		owned[1] = default_from(o->listen);
+		owned[1] = sip_uri_local_from(o->listen,
+					      sx_opt_user("sxinvite"));
 		if (owned[1] == NULL)
 			return -1;
 		o->from = owned[1];

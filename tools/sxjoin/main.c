@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sip_uri.h"
+#include "sx_opt.h"
 #include "sxjoin.h"
 
 static void usage(FILE *f)
@@ -99,78 +100,8 @@ static void usage_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* --listen takes HOST:PORT as well as a SIP URI. */
-static char *listen_url(const char *arg)
-{
-	char *s;
-
-	if (strncmp(arg, "sip:", 4) == 0 || strncmp(arg, "sips:", 5) == 0)
-		return strdup(arg);
-	if (asprintf(&s, "sip:%s", arg) < 0)
-		return NULL;
-	return s;
-}
-
-/* The host of a listen URI, for the default From. */
-static char *listen_host(const char *url)
-{
-	const char *h = strchr(url, ':') + 1;
-	size_t n;
-
-	if (*h == '[')
-		n = strcspn(h, "]") + 1;
-	else
-		n = strcspn(h, ":;>");
-	return strndup(h, n);
-}
-
-static char *default_from(const char *listen)
-{
-	const struct passwd *pw = getpwuid(getuid());
-	const char *user = getenv("USER");
-	char *host = listen_host(listen);
-	char *s = NULL;
-
-	if (user == NULL || *user == '\0')
-		user = pw ? pw->pw_name : "sxjoin";
-	if (host == NULL)
-		return NULL;
-	if (strcmp(host, "*") == 0 || strcmp(host, "0.0.0.0") == 0 ||
-	    strcmp(host, "[::]") == 0) {
-		free(host);
-		host = strdup("127.0.0.1");
-	}
-	if (host == NULL || asprintf(&s, "sip:%s@%s", user, host) < 0)
-		s = NULL;
-	free(host);
-	return s;
-}
-
-static int parse_seconds(const char *s, unsigned long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return errno == 0 && *s >= '0' && *s <= '9' && *end == '\0' &&
-	       *out > 0 && *out <= 86400 * 365 ? 0 : -1;
-}
-
 /* Larger chunks only hold the connection longer (RFC 4975 §7.1.1). */
 #define CHUNK_MAX (1024 * 1024)
-
-static int parse_bytes(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *s < '0' || *s > '9' || *end || v == 0 || v > CHUNK_MAX)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 /* --notify-dir: made when missing (one level), else must be a directory. */
 static int notify_dir_ready(const char *dir)
@@ -190,6 +121,7 @@ static int notify_dir_ready(const char *dir)
 static int opts_parse(int argc, char **argv, struct sj_opts *o,
 		      char **owned)
 {
+	unsigned long n;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -207,15 +139,17 @@ static int opts_parse(int argc, char **argv, struct sj_opts *o,
 		case OPT_RELAY_AUTH: o->relay_auth = optarg; break;
 		case OPT_NOTIFY_DIR: o->notify_dir = optarg; break;
 		case OPT_CHUNK_SIZE:
-			if (parse_bytes(optarg, &o->chunk_size) != 0) {
+			if (sx_opt_ulong(optarg, 1, CHUNK_MAX, &n) != 0) {
 				usage_error("--chunk-size: 1 to %d bytes",
 					    CHUNK_MAX);
 				return -1;
 			}
+			o->chunk_size = n;
 			break;
 		case 'j': o->json = 1; break;
 		case 'i':
-			if (parse_seconds(optarg, &o->idle_s) != 0) {
+			if (sx_opt_ulong(optarg, 1, 86400 * 365,
+					 &o->idle_s) != 0) {
 				usage_error("--exit-after-idle: a number of "
 					    "seconds");
 				return -1;
@@ -264,14 +198,17 @@ static int opts_parse(int argc, char **argv, struct sj_opts *o,
 		usage_error("--register needs --registrar or --proxy");
 		return -1;
 	}
-	owned[0] = listen_url(o->listen ? o->listen : "127.0.0.1:0");
+	owned[0] = sip_uri_listen(o->listen ? o->listen : "127.0.0.1:0");
 	if (owned[0] == NULL)
 		return -1;
 	o->listen = owned[0];
 	if (o->from == NULL) {
-		owned[1] = default_from(o->listen);
-		if (owned[1] == NULL)
+		owned[1] = sip_uri_local_from(o->listen, sx_opt_user("sxjoin"));
+		if (owned[1] == NULL) {
+			usage_error("--listen: not a SIP address: %s",
+				    o->listen);
 			return -1;
+		}
 		o->from = owned[1];
 	}
 	return 0;
