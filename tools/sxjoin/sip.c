@@ -56,26 +56,6 @@ const char *sip_local_host(const struct sj *app)
 	return app->sip->local_host;
 }
 
-/* The host of the --listen URI; a wildcard is advertised as loopback. */
-static char *sip_listen_host(const char *listen)
-{
-	su_home_t home[1] = { SU_HOME_INIT(home) };
-	url_t *u = url_make(home, listen);
-	char *h = NULL;
-
-	if (u && u->url_host) {
-		if (strcmp(u->url_host, "*") == 0 ||
-		    strcmp(u->url_host, "0.0.0.0") == 0)
-			h = strdup("127.0.0.1");
-		else if (strcmp(u->url_host, "[::]") == 0)
-			h = strdup("[::1]");
-		else
-			h = strdup(u->url_host);
-	}
-	su_home_deinit(home);
-	return h;
-}
-
 /* A loose route to the host of a focus Contact, so that requests for the
  * room reach the focus that invited us when no proxy knows the room. */
 static char *sip_route_to(const url_t *contact)
@@ -482,7 +462,7 @@ int sip_start(struct sj *app, struct sx_err *err)
 		return SX_ERROR;
 	}
 	app->sip = s;
-	s->local_host = sip_listen_host(app->o.listen);
+	s->local_host = sip_uri_listen_host(app->o.listen);
 	if (s->local_host == NULL) {
 		sx_err_set(err, 0, "--listen: not a SIP address: %s",
 			   app->o.listen);
