@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sx_stream.h"
+
 void config_xmpp_defaults(struct sxgw_xmpp_config *x)
 {
 	memset(x, 0, sizeof(*x));
@@ -130,7 +132,9 @@ int config_xmpp_set(struct sxgw_xmpp_config *x, const char *name,
 		return set_string(&x->sip_domain, v);
 	}
 	if (!strcmp(name, "sip_listen")) {
-		if (strncmp(v, "udp:", 4) && strncmp(v, "tcp:", 4))
+		struct sx_listen_addr a;
+
+		if (sx_listen_split(v, &a) != 0)
 			return bad(msg, cap, name,
 				   "udp:HOST:PORT or tcp:HOST:PORT expected");
 		return set_string(&x->sip_listen, v);

@@ -181,23 +181,15 @@ static void sip_on_refer_answer(struct sj *app, struct sip_refer *r,
 static void sip_on_refer_notify(struct sj *app, struct sip_refer *r,
 				const sip_t *sip)
 {
-	const char *p = sip->sip_payload ? sip->sip_payload->pl_data : "";
-	size_t n = sip->sip_payload ? sip->sip_payload->pl_len : 0;
-	int terminated = sip->sip_subscription_state &&
-		strcasecmp(sip->sip_subscription_state->ss_substate,
-			   "terminated") == 0;
-	char phrase[128] = "";
-	struct sx_err err;
-	int status = 0;
+	struct referto_notify n;
 
-	if (referto_sipfrag(p, n, &status, phrase, sizeof(phrase), &err) != 0)
-		status = 0;  /* not a status line: nothing to show */
+	referto_notify(sip, &n);
 	/* a NOTIFY may overtake the 202; "Trying" then says nothing new */
-	if (status >= 100 && status != r->shown &&
-	    (r->answered || status >= 200))
-		sip_refer_event(app, r, status, phrase,
-				status >= 200 || terminated);
-	if (status >= 200 || terminated)
+	if (n.status >= 100 && n.status != r->shown &&
+	    (r->answered || n.status >= 200))
+		sip_refer_event(app, r, n.status, n.phrase,
+				n.status >= 200 || n.terminated);
+	if (n.status >= 200 || n.terminated)
 		sip_refer_drop(app->sip, r);
 }
 
