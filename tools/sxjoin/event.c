@@ -97,6 +97,22 @@ static void ev_put(FILE *f, const char *s)
 	ev_clean(f, s ? s : "", s ? strlen(s) : 0, 1, NULL);
 }
 
+/* head and tail are ours, s is from outside and gets cleaned. */
+static void ev_say(FILE *f, const char *head, const char *s,
+		   const char *tail)
+{
+	fputs(head, f);
+	ev_put(f, s);
+	fputs(tail, f);
+}
+
+/* " (why)" after a notice, when there is a why. */
+static void ev_reason(FILE *f, const char *why)
+{
+	if (why)
+		ev_say(f, " (", why, ")");
+}
+
 /* The prefix of every line: "[18:30:00] ", local time. */
 static void ev_prefix(char *buf, size_t cap, const struct sj_event *e)
 {
@@ -107,26 +123,8 @@ static void ev_prefix(char *buf, size_t cap, const struct sj_event *e)
 	strftime(buf, cap, "[%H:%M:%S] ", &tm);
 }
 
-/* head (already clean) then the text; its lines each get prefix+head. */
-static void ev_body(FILE *f, const char *prefix, const char *head,
-		    const struct sj_event *e)
+static void ev_message_head(FILE *h, const struct sj_event *e)
 {
-	char cont[1024];
-
-	snprintf(cont, sizeof(cont), "%s%s", prefix, head);
-	fputs(head, f);
-	ev_clean(f, e->text ? e->text : "", ev_text_len(e), 1, cont);
-}
-
-static void ev_text_message(FILE *f, const char *prefix,
-			    const struct sj_event *e)
-{
-	char *head = NULL;
-	size_t hl = 0;
-	FILE *h = open_memstream(&head, &hl);
-
-	if (h == NULL)
-		return;
 	if (e->type == SJ_EV_SENT && e->private_msg) {
 		fputs("-> (private) <", h);
 		ev_put(h, e->target);
@@ -143,34 +141,38 @@ static void ev_text_message(FILE *f, const char *prefix,
 		else
 			fputs("] ", h);
 	}
-	if (fclose(h) == 0 && head) {
-		if (e->text)
-			ev_body(f, prefix, head, e);
-		else
-			fputs(head, f);
-	}
-	free(head);
 }
 
-static void ev_text_subject(FILE *f, const char *prefix,
-			    const struct sj_event *e)
+static void ev_subject_head(FILE *h, const struct sj_event *e)
 {
-	char *head = NULL;
+	if (e->nick)
+		ev_say(h, "*** ", e->nick, ev_text_len(e) ?
+		       " set the subject: " : " cleared the subject");
+	else
+		fputs(ev_text_len(e) ? "*** subject: " : "*** no subject", h);
+}
+
+/*
+ * The head (from put_head) then the text, whose further lines each
+ * repeat prefix and head: the head is built aside to be repeated.
+ */
+static void ev_text_headed(FILE *f, const char *prefix,
+			   const struct sj_event *e,
+			   void (*put_head)(FILE *, const struct sj_event *))
+{
+	char cont[1024], *head = NULL;
 	size_t hl = 0;
 	FILE *h = open_memstream(&head, &hl);
 
 	if (h == NULL)
 		return;
-	fputs("*** ", h);
-	if (e->nick) {
-		ev_put(h, e->nick);
-		fputs(ev_text_len(e) ? " set the subject: " :
-		      " cleared the subject", h);
-	} else {
-		fputs(ev_text_len(e) ? "subject: " : "no subject", h);
+	put_head(h, e);
+	if (fclose(h) == 0 && head) {
+		snprintf(cont, sizeof(cont), "%s%s", prefix, head);
+		fputs(head, f);
+		if (e->text)
+			ev_clean(f, e->text, ev_text_len(e), 1, cont);
 	}
-	if (fclose(h) == 0 && head)
-		ev_body(f, prefix, head, e);
 	free(head);
 }
 
@@ -197,62 +199,43 @@ char *event_text(const struct sj_event *e)
 	fputs(prefix, f);
 	switch (e->type) {
 	case SJ_EV_READY:
-		fputs("*** waiting for invitations at ", f);
-		ev_put(f, e->text);
+		ev_say(f, "*** waiting for invitations at ", e->text, "");
 		break;
 	case SJ_EV_INVITED:
-		fputs("*** invited to ", f);
-		ev_put(f, e->room);
-		if (e->aor) {
-			fputs(" by ", f);
-			ev_put(f, e->aor);
-		}
-		if (e->text) {
-			fputs(" (", f);
-			ev_put(f, e->text);
-			fputc(')', f);
-		}
+		ev_say(f, "*** invited to ", e->room, "");
+		if (e->aor)
+			ev_say(f, " by ", e->aor, "");
+		ev_reason(f, e->text);
 		break;
 	case SJ_EV_JOINED:
-		fputs("*** joined ", f);
-		ev_put(f, e->room);
-		fputs(" as ", f);
+		ev_say(f, "*** joined ", e->room, " as ");
 		ev_put(f, e->nick);
 		break;
 	case SJ_EV_WHO:
 		ev_text_who(f, e);
 		break;
 	case SJ_EV_JOIN:
-		fputs("*** ", f);
-		ev_put(f, e->nick);
-		fputs(" joined", f);
+		ev_say(f, "*** ", e->nick, " joined");
 		break;
 	case SJ_EV_LEAVE:
-		fputs("*** ", f);
-		ev_put(f, e->nick);
-		fputs(" left", f);
-		if (e->what && strcmp(e->what, "departed") != 0) {
-			fputs(" (", f);
-			ev_put(f, e->what);
-			fputc(')', f);
-		}
+		ev_say(f, "*** ", e->nick, " left");
+		/* the ordinary way out goes without saying */
+		if (e->what && strcmp(e->what, "departed") != 0)
+			ev_reason(f, e->what);
 		break;
 	case SJ_EV_RENAME:
-		fputs("*** ", f);
-		ev_put(f, e->old_nick);
-		fputs(" is now known as ", f);
+		ev_say(f, "*** ", e->old_nick, " is now known as ");
 		ev_put(f, e->nick);
 		break;
 	case SJ_EV_NICK:
-		fputs("*** you are now known as ", f);
-		ev_put(f, e->nick);
+		ev_say(f, "*** you are now known as ", e->nick, "");
 		break;
 	case SJ_EV_MESSAGE:
 	case SJ_EV_SENT:
-		ev_text_message(f, prefix, e);
+		ev_text_headed(f, prefix, e, ev_message_head);
 		break;
 	case SJ_EV_SUBJECT:
-		ev_text_subject(f, prefix, e);
+		ev_text_headed(f, prefix, e, ev_subject_head);
 		break;
 	case SJ_EV_REFER:
 		fprintf(f, "*** %s ", e->what);
@@ -261,26 +244,18 @@ char *event_text(const struct sj_event *e)
 		ev_put(f, e->text);
 		break;
 	case SJ_EV_INFO:
-		fputs("*** ", f);
-		ev_put(f, e->text);
+		ev_say(f, "*** ", e->text, "");
 		break;
 	case SJ_EV_ERROR:
-		fputs("!!! ", f);
-		ev_put(f, e->text);
+		ev_say(f, "!!! ", e->text, "");
 		break;
 	case SJ_EV_LEFT:
+		ev_say(f, "*** left ", e->room, "");
+		ev_reason(f, e->text);
+		break;
 	case SJ_EV_ENDED:
-		if (e->type == SJ_EV_LEFT) {
-			fputs("*** left ", f);
-			ev_put(f, e->room);
-		} else {
-			fputs("*** the room ended the session", f);
-		}
-		if (e->text) {
-			fputs(" (", f);
-			ev_put(f, e->text);
-			fputc(')', f);
-		}
+		fputs("*** the room ended the session", f);
+		ev_reason(f, e->text);
 		break;
 	}
 	if (fclose(f) != 0) {
@@ -312,6 +287,13 @@ static void ev_jset(json_t *o, const char *key, const char *val)
 {
 	if (val)
 		json_object_set_new(o, key, ev_jstr(val, strlen(val)));
+}
+
+/* Someone in the room: their nick under key, then their SIP address. */
+static void ev_jwho(json_t *o, const char *key, const struct sj_event *e)
+{
+	ev_jset(o, key, e->nick);
+	ev_jset(o, "aor", e->aor);
 }
 
 static void ev_jtime(json_t *o, const struct sj_event *e)
@@ -349,8 +331,7 @@ static void ev_json_fields(json_t *o, const struct sj_event *e)
 		break;
 	case SJ_EV_JOINED:
 		ev_jset(o, "room", e->room);
-		ev_jset(o, "nick", e->nick);
-		ev_jset(o, "aor", e->aor);
+		ev_jwho(o, "nick", e);
 		break;
 	case SJ_EV_WHO:
 		ev_jset(o, "room", e->room);
@@ -363,8 +344,7 @@ static void ev_json_fields(json_t *o, const struct sj_event *e)
 	case SJ_EV_JOIN:
 	case SJ_EV_LEAVE:
 	case SJ_EV_RENAME:
-		ev_jset(o, "nick", e->nick);
-		ev_jset(o, "aor", e->aor);
+		ev_jwho(o, "nick", e);
 		ev_jset(o, "old", e->old_nick);
 		ev_jset(o, "reason", e->what);
 		break;
@@ -372,8 +352,7 @@ static void ev_json_fields(json_t *o, const struct sj_event *e)
 		ev_jset(o, "nick", e->nick);
 		break;
 	case SJ_EV_MESSAGE:
-		ev_jset(o, "from", e->nick);
-		ev_jset(o, "aor", e->aor);
+		ev_jwho(o, "from", e);
 		ev_jtext(o, e);
 		if (e->text == NULL)
 			json_object_set_new(o, "size",
@@ -387,8 +366,7 @@ static void ev_json_fields(json_t *o, const struct sj_event *e)
 		json_object_set_new(o, "private", json_boolean(e->private_msg));
 		break;
 	case SJ_EV_SUBJECT:
-		ev_jset(o, "from", e->nick);
-		ev_jset(o, "aor", e->aor);
+		ev_jwho(o, "from", e);
 		ev_jtext(o, e);
 		break;
 	case SJ_EV_REFER:
@@ -433,30 +411,35 @@ char *event_json(const struct sj_event *e)
 
 /* --- shorthands ---------------------------------------------------------- */
 
+/* e with its text formatted from fmt, shown. */
+static void ev_emitv(struct sj *app, struct sj_event *e, const char *fmt,
+		     va_list ap)
+{
+	char text[1024];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	e->text = text;
+	sj_emit(app, e);
+}
+
 void sj_error(struct sj *app, const char *what, int status,
 	      const char *fmt, ...)
 {
 	struct sj_event e = { .type = SJ_EV_ERROR, .what = what,
 			      .status = status };
-	char text[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	ev_emitv(app, &e, fmt, ap);
 	va_end(ap);
-	e.text = text;
-	sj_emit(app, &e);
 }
 
 void sj_info(struct sj *app, const char *fmt, ...)
 {
 	struct sj_event e = { .type = SJ_EV_INFO };
-	char text[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	ev_emitv(app, &e, fmt, ap);
 	va_end(ap);
-	e.text = text;
-	sj_emit(app, &e);
 }
