@@ -121,8 +121,10 @@ int focus_leg_set_room(struct focus_leg *leg, const char *room)
 
 static void leg_free(struct focus_leg *leg)
 {
-	focus_sub_free_all(leg);
-	focus_refer_free_all(leg);
+	while (leg->subs)
+		focus_sub_free((struct focus_sub *)leg->subs);
+	while (leg->refers)
+		focus_refer_free((struct focus_refer *)leg->refers);
 	if (leg->p)
 		leg->p->leg = NULL;
 	sx_timer_free(leg->timer);
@@ -412,9 +414,72 @@ void focus_refuse(struct focus *f, struct focus_leg *leg,
 	focus_leg_release(leg);
 }
 
-int focus_event_id_eq(const char *a, const char *b)
+struct focus_usage *focus_usage_find(struct focus_usage *list,
+				     const char *id)
 {
-	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+	for (; list; list = list->next)
+		if (list->id == NULL ? id == NULL :
+		    id && strcmp(list->id, id) == 0)
+			return list;
+	return NULL;
+}
+
+void focus_usage_unlink(struct focus_usage **list, struct focus_usage *u)
+{
+	for (; *list; list = &(*list)->next)
+		if (*list == u) {
+			*list = u->next;
+			break;
+		}
+}
+
+struct focus_leg *focus_usage_leg(struct focus *f, nua_handle_t *nh,
+				  struct focus_leg *leg, sip_t const *sip)
+{
+	if (leg)
+		return leg;
+	leg = focus_leg_new(f, nh, sip);
+	if (leg == NULL) {
+		nua_respond(nh, SIP_500_INTERNAL_SERVER_ERROR,
+			    NUTAG_WITH_THIS(f->nua), TAG_END());
+		nua_handle_destroy(nh);
+	}
+	return leg;
+}
+
+struct room *focus_usage_room(struct focus *f, struct focus_leg *leg,
+			      const char *method, sip_t const *sip)
+{
+	struct sx_err err;
+	struct room *r;
+	char *name;
+
+	sx_err_clear(&err);
+	/* RFC 6665 §4.5.2: within a dialog of ours, the dialog's room */
+	if (leg->room == NULL) {
+		name = focus_request_room(f, sip, &err);
+		if (name && focus_leg_set_room(leg, name) != 0)
+			sx_err_set(&err, 500, "out of memory");
+		free(name);
+		if (name == NULL || err.status) {
+			focus_refuse(f, leg, method,
+				     err.status ? err.status : 500, NULL,
+				     err.text);
+			return NULL;
+		}
+	}
+	r = room_find(f->gw, leg->room);
+	if (f->gw->stopping) {
+		focus_refuse(f, leg, method, 480, "Service Stopping",
+			     "the service is stopping");
+		return NULL;
+	}
+	if (r == NULL) {
+		focus_refuse(f, leg, method, 404, "No Such Room",
+			     "no such room");
+		return NULL;
+	}
+	return r;
 }
 
 void focus_notify(struct focus_leg *leg, const char *package,
@@ -472,13 +537,14 @@ static void focus_notified(int status, char const *phrase,
 	terminated = (t && t->t_value == nua_substate_terminated) ||
 		status >= 300;
 	if (o && o->o_type && strcasecmp(o->o_type, "refer") == 0)
-		ref = focus_refer_find(leg, o->o_id);
+		ref = (struct focus_refer *)focus_usage_find(leg->refers,
+							     o->o_id);
 	else if (o && o->o_type)
-		s = focus_sub_find(leg, o->o_id);
+		s = (struct focus_sub *)focus_usage_find(leg->subs, o->o_id);
 	else if (leg->subs && !leg->refers && !leg->subs->next)
-		s = leg->subs;
+		s = (struct focus_sub *)leg->subs;
 	else if (leg->refers && !leg->subs && !leg->refers->next)
-		ref = leg->refers;
+		ref = (struct focus_refer *)leg->refers;
 	if (ref)
 		focus_refer_notified(leg, ref, status, terminated);
 	else if (s)

@@ -38,6 +38,14 @@ struct focus_room;
 struct focus_sub;
 struct focus_refer;
 
+/* What every subscription a leg serves starts with, so that conference
+ * and REFER subscriptions share their list handling: one dialog may hold
+ * several of each, told apart by the Event id (RFC 6665 §8.2.1). */
+struct focus_usage {
+	struct focus_usage *next;   /* leg->subs or leg->refers */
+	char *id;                   /* Event id parameter, or NULL */
+};
+
 /* One listen address: a transport on one host and port. */
 struct focus_addr {
 	char proto[4];              /* "udp" or "tcp" */
@@ -85,8 +93,8 @@ struct focus_leg {
 	char *sdp;                  /* the SDP we sent (answer or offer) */
 
 	struct participant *p;      /* the session's participant, or NULL */
-	struct focus_sub *subs;     /* conference subscriptions here */
-	struct focus_refer *refers; /* REFER subscriptions served here */
+	struct focus_usage *subs;   /* conference subscriptions here */
+	struct focus_usage *refers; /* REFER subscriptions served here */
 
 	/* dial-out */
 	struct focus_refer *origin; /* the REFER that asked for this call */
@@ -104,11 +112,10 @@ struct focus_room {
 
 /* RFC 4575 subscription. */
 struct focus_sub {
+	struct focus_usage u;       /* first: in leg->subs */
 	struct focus_leg *leg;
-	struct focus_sub *next;     /* leg->subs */
 	struct focus_room *fr;      /* NULL once the room is gone */
 	struct focus_sub *room_next;  /* fr->subs */
-	char *id;                   /* Event id parameter, or NULL */
 	char *who;                  /* subscriber AOR, for logs */
 	unsigned long version;      /* of the last NOTIFY sent */
 	struct confinfo *last;      /* the state that NOTIFY described */
@@ -120,10 +127,9 @@ struct focus_sub {
 
 /* RFC 3515 implicit subscription of one REFER. */
 struct focus_refer {
+	struct focus_usage u;       /* first: in leg->refers */
 	struct focus_leg *leg;      /* the handle the REFER came on */
-	struct focus_refer *next;   /* leg->refers */
 	struct focus_leg *dial;     /* the INVITE it caused, while pending */
-	char *id;                   /* Event id parameter, or NULL */
 	char *room;
 	char *target;               /* Refer-To, for logs */
 	char *subject;              /* embedded Subject: the INVITE's */
@@ -179,9 +185,21 @@ void focus_reply(struct focus *f, nua_handle_t *nh, int status,
 void focus_refuse(struct focus *f, struct focus_leg *leg,
 		  const char *method, int status, const char *phrase,
 		  const char *why);
-/* Whether two Event id parameters (NULL: none) name the same
- * subscription (RFC 6665 §8.2.1). */
-int focus_event_id_eq(const char *a, const char *b);
+/* The usage of list with Event id parameter id (NULL: none), or NULL. */
+struct focus_usage *focus_usage_find(struct focus_usage *list,
+				     const char *id);
+/* Takes u out of *list. */
+void focus_usage_unlink(struct focus_usage **list, struct focus_usage *u);
+/* The leg of a request that opens a usage (SUBSCRIBE, REFER): leg when
+ * the request came within one of ours, else a new one for nh; NULL after
+ * answering 500 and destroying nh. */
+struct focus_leg *focus_usage_leg(struct focus *f, nua_handle_t *nh,
+				  struct focus_leg *leg, sip_t const *sip);
+/* The room such a request on leg is for: the leg's, or else the one its
+ * Request-URI names, which becomes the leg's.  NULL after refusing the
+ * request (focus_refuse) when there is none or the service is stopping. */
+struct room *focus_usage_room(struct focus *f, struct focus_leg *leg,
+			      const char *method, sip_t const *sip);
 /* A NOTIFY on leg for the subscription package;id (RFC 6665 §4.2.2):
  * active, or terminated;reason=noresource when final; body, of type,
  * may be NULL. */
@@ -207,10 +225,9 @@ void focus_sub_incoming(struct focus *f, nua_handle_t *nh,
 			tagi_t const *tags);
 void focus_sub_notified(struct focus_leg *leg, struct focus_sub *s,
 			int status, char const *phrase, int terminated);
-struct focus_sub *focus_sub_find(const struct focus_leg *leg,
-				 const char *id);
 void focus_sub_end_all(struct focus *f);
-void focus_sub_free_all(struct focus_leg *leg);
+/* Ends s where it is listed (its leg, its room) and frees it. */
+void focus_sub_free(struct focus_sub *s);
 
 /* focus_refer.c */
 void focus_refer_incoming(struct focus *f, nua_handle_t *nh,
@@ -224,9 +241,8 @@ void focus_refer_progress(struct focus_refer *ref, int status,
 			  const char *phrase);
 void focus_refer_notified(struct focus_leg *leg, struct focus_refer *ref,
 			  int status, int terminated);
-struct focus_refer *focus_refer_find(const struct focus_leg *leg,
-				     const char *id);
 void focus_refer_end_all(struct focus *f);
-void focus_refer_free_all(struct focus_leg *leg);
+/* Takes ref off its leg and its dial-out, and frees it. */
+void focus_refer_free(struct focus_refer *ref);
 
 #endif

@@ -62,18 +62,12 @@
 
 #define SIPFRAG "message/sipfrag;version=2.0"
 
-static void refer_free(struct focus_refer *ref)
+void focus_refer_free(struct focus_refer *ref)
 {
-	struct focus_refer **rp;
-
-	for (rp = &ref->leg->refers; *rp; rp = &(*rp)->next)
-		if (*rp == ref) {
-			*rp = ref->next;
-			break;
-		}
+	focus_usage_unlink(&ref->leg->refers, &ref->u);
 	if (ref->dial)
 		ref->dial->origin = NULL;
-	free(ref->id);
+	free(ref->u.id);
 	free(ref->room);
 	free(ref->target);
 	free(ref->subject);
@@ -81,23 +75,6 @@ static void refer_free(struct focus_refer *ref)
 	free(ref->pending_phrase);
 	free(ref->final_reason);
 	free(ref);
-}
-
-void focus_refer_free_all(struct focus_leg *leg)
-{
-	while (leg->refers)
-		refer_free(leg->refers);
-}
-
-struct focus_refer *focus_refer_find(const struct focus_leg *leg,
-				     const char *id)
-{
-	struct focus_refer *ref;
-
-	for (ref = leg->refers; ref; ref = ref->next)
-		if (focus_event_id_eq(ref->id, id))
-			return ref;
-	return NULL;
 }
 
 static void refer_send(struct focus_refer *ref)
@@ -113,7 +90,7 @@ static void refer_send(struct focus_refer *ref)
 		 final && ref->final_reason ? "Reason: " : "",
 		 final && ref->final_reason ? ref->final_reason : "",
 		 final && ref->final_reason ? "\r\n" : "");
-	focus_notify(leg, "refer", ref->id, final, SIPFRAG, frag);
+	focus_notify(leg, "refer", ref->u.id, final, SIPFRAG, frag);
 	sx_info("room %s: NOTIFY to %s: REFER to %s: %d %s%s%s%s",
 		ref->room, leg->peer ? leg->peer : "-", ref->target, status,
 		ref->pending_phrase ? ref->pending_phrase : "",
@@ -161,7 +138,7 @@ void focus_refer_notified(struct focus_leg *leg, struct focus_refer *ref,
 			sx_notice("room %s: REFER subscription of %s ended "
 				  "early (%d)", ref->room,
 				  leg->peer ? leg->peer : "-", status);
-		refer_free(ref);
+		focus_refer_free(ref);
 		focus_leg_release(leg);
 		return;
 	}
@@ -172,10 +149,12 @@ void focus_refer_notified(struct focus_leg *leg, struct focus_refer *ref,
 void focus_refer_end_all(struct focus *f)
 {
 	struct focus_leg *leg;
+	struct focus_usage *u;
 	struct focus_refer *ref;
 
 	for (leg = f->legs; leg; leg = leg->next)
-		for (ref = leg->refers; ref; ref = ref->next) {
+		for (u = leg->refers; u; u = u->next) {
+			ref = (struct focus_refer *)u;
 			if (ref->final_sent)
 				continue;
 			if (ref->dial) {
@@ -266,7 +245,7 @@ static char *refer_bye_target(char *aor, url_t const *u)
 /* A subscription not yet linked to its leg, freed. */
 static void refer_discard(struct focus_refer *ref)
 {
-	free(ref->id);
+	free(ref->u.id);
 	free(ref->room);
 	free(ref->target);
 	free(ref->subject);
@@ -290,30 +269,10 @@ static struct focus_refer *refer_accept(struct focus *f,
 	char method[16] = "INVITE", *name, *target;
 	int count;
 
+	r = focus_usage_room(f, leg, "REFER", sip);
+	if (r == NULL)
+		return NULL;
 	sx_err_clear(&err);
-	name = leg->room ? strdup(leg->room) :
-		focus_request_room(f, sip, &err);
-	if (name && !leg->room && focus_leg_set_room(leg, name) != 0) {
-		free(name);
-		name = NULL;
-		sx_err_set(&err, 500, "out of memory");
-	}
-	if (name == NULL) {
-		refer_refuse(f, leg, err.status ? err.status : 500, NULL,
-			     err.text);
-		return NULL;
-	}
-	r = room_find(gw, name);
-	free(name);
-	if (gw->stopping) {
-		refer_refuse(f, leg, 480, "Service Stopping",
-			     "the service is stopping");
-		return NULL;
-	}
-	if (r == NULL) {
-		refer_refuse(f, leg, 404, "No Such Room", "no such room");
-		return NULL;
-	}
 	if (sip->sip_max_forwards && sip->sip_max_forwards->mf_count == 0) {
 		refer_refuse(f, leg, 483, NULL, "Max-Forwards 0 leaves no hop "
 			     "for the room's request (RFC 5393)");
@@ -374,7 +333,7 @@ static struct focus_refer *refer_accept(struct focus *f,
 	}
 	ref->target = target;
 	if ((ref->room = strdup(r->name)) == NULL ||
-	    (ev && ev->o_id && (ref->id = strdup(ev->o_id)) == NULL))
+	    (ev && ev->o_id && (ref->u.id = strdup(ev->o_id)) == NULL))
 		sx_err_set(&err, 500, "out of memory");
 	else
 		refer_headers(ref, u, *is_bye, &err);
@@ -389,8 +348,8 @@ static struct focus_refer *refer_accept(struct focus *f,
 		ref->max_forwards = sip->sip_max_forwards->mf_count > 256 ?
 			255 : (int)sip->sip_max_forwards->mf_count - 1;
 	ref->leg = leg;
-	ref->next = leg->refers;
-	leg->refers = ref;
+	ref->u.next = leg->refers;
+	leg->refers = &ref->u;
 	nua_respond(leg->nh, SIP_202_ACCEPTED, NUTAG_WITH_THIS(f->nua),
 		    SIPTAG_CONTACT_STR(leg->contact), TAG_END());
 	sx_info("room %s: REFER from %s to %s%s: 202 Accepted", r->name,
@@ -413,15 +372,9 @@ void focus_refer_incoming(struct focus *f, nua_handle_t *nh,
 	char *by_hdr = NULL, *by_uri = NULL;
 	int fresh = leg == NULL, is_bye = 0, status;
 
-	if (fresh) {
-		leg = focus_leg_new(f, nh, sip);
-		if (leg == NULL) {
-			nua_respond(nh, SIP_500_INTERNAL_SERVER_ERROR,
-				    NUTAG_WITH_THIS(f->nua), TAG_END());
-			nua_handle_destroy(nh);
-			return;
-		}
-	}
+	leg = focus_usage_leg(f, nh, leg, sip);
+	if (leg == NULL)
+		return;
 	ref = refer_accept(f, leg, sip, tags, &is_bye, &r);
 	if (ref == NULL)
 		return;

@@ -94,37 +94,14 @@ static void sub_detach(struct focus_sub *s)
 		room_state_free(fr);
 }
 
-static void sub_free(struct focus_sub *s)
+void focus_sub_free(struct focus_sub *s)
 {
-	struct focus_sub **sp;
-
 	sub_detach(s);
-	for (sp = &s->leg->subs; *sp; sp = &(*sp)->next)
-		if (*sp == s) {
-			*sp = s->next;
-			break;
-		}
+	focus_usage_unlink(&s->leg->subs, &s->u);
 	confinfo_free(s->last);
-	free(s->id);
+	free(s->u.id);
 	free(s->who);
 	free(s);
-}
-
-void focus_sub_free_all(struct focus_leg *leg)
-{
-	while (leg->subs)
-		sub_free(leg->subs);
-}
-
-struct focus_sub *focus_sub_find(const struct focus_leg *leg,
-				 const char *id)
-{
-	struct focus_sub *s;
-
-	for (s = leg->subs; s; s = s->next)
-		if (focus_event_id_eq(s->id, id))
-			return s;
-	return NULL;
 }
 
 /* Sends what changed since the subscriber's last NOTIFY (everything when
@@ -160,7 +137,7 @@ static int sub_send(struct focus_sub *s, struct confinfo *now, int final)
 	}
 	kind = doc == NULL ? "no body" :
 		doc->state == CONFINFO_PARTIAL ? "partial" : "full";
-	focus_notify(leg, "conference", s->id, final, CONFINFO_MIME, xml);
+	focus_notify(leg, "conference", s->u.id, final, CONFINFO_MIME, xml);
 	sx_debug("room %s: NOTIFY to %s: version %lu, %s%s", leg->room,
 		 s->who, s->version + 1, kind, final ? ", final" : "");
 	if (xml) {
@@ -281,7 +258,8 @@ static void sub_answered(struct focus_leg *leg, int status,
 			 tagi_t const *tags)
 {
 	sip_event_t const *o = sip ? sip->sip_event : NULL;
-	struct focus_sub *s = focus_sub_find(leg, o ? o->o_id : NULL);
+	struct focus_sub *s = (struct focus_sub *)
+		focus_usage_find(leg->subs, o ? o->o_id : NULL);
 	tagi_t const *t = tl_find(tags, nutag_substate);
 
 	if (s == NULL)
@@ -313,9 +291,7 @@ void focus_sub_incoming(struct focus *f, nua_handle_t *nh,
 	struct focus_room *fr;
 	struct focus_sub *s;
 	struct confinfo *now;
-	struct sx_err err;
 	struct room *r;
-	char *name;
 
 	if (status >= 200) {
 		const char *ph = sip_status_phrase(status);
@@ -326,43 +302,12 @@ void focus_sub_incoming(struct focus *f, nua_handle_t *nh,
 			nua_handle_destroy(nh);
 		return;
 	}
-	if (leg == NULL) {
-		leg = focus_leg_new(f, nh, sip);
-		if (leg == NULL) {
-			nua_respond(nh, SIP_500_INTERNAL_SERVER_ERROR,
-				    NUTAG_WITH_THIS(f->nua), TAG_END());
-			nua_handle_destroy(nh);
-			return;
-		}
-	}
-	sx_err_clear(&err);
-	if (leg->room) {
-		/* within a dialog of ours (RFC 6665 §4.5.2 dialog reuse) */
-		name = strdup(leg->room);
-	} else {
-		name = focus_request_room(f, sip, &err);
-		if (name && focus_leg_set_room(leg, name) != 0) {
-			free(name);
-			name = NULL;
-			sx_err_set(&err, 500, "out of memory");
-		}
-	}
-	if (name == NULL) {
-		sub_refuse(f, leg, err.status ? err.status : 500, NULL,
-			   err.text);
+	leg = focus_usage_leg(f, nh, leg, sip);
+	if (leg == NULL)
 		return;
-	}
-	r = room_find(f->gw, name);
-	free(name);
-	if (f->gw->stopping) {
-		sub_refuse(f, leg, 480, "Service Stopping",
-			   "the service is stopping");
+	r = focus_usage_room(f, leg, "SUBSCRIBE", sip);
+	if (r == NULL)
 		return;
-	}
-	if (r == NULL) {
-		sub_refuse(f, leg, 404, "No Such Room", "no such room");
-		return;
-	}
 	if (!accepts_confinfo(sip->sip_accept)) {
 		sub_refuse(f, leg, 406, NULL, "only " CONFINFO_MIME
 			   " is available");
@@ -378,12 +323,12 @@ void focus_sub_incoming(struct focus *f, nua_handle_t *nh,
 	s->leg = leg;
 	s->who = leg->peer ? strdup(leg->peer) : strdup("-");
 	if (sip->sip_event && sip->sip_event->o_id)
-		s->id = strdup(sip->sip_event->o_id);
+		s->u.id = strdup(sip->sip_event->o_id);
 	s->fr = fr;
 	s->room_next = fr->subs;
 	fr->subs = s;
-	s->next = leg->subs;
-	leg->subs = s;
+	s->u.next = leg->subs;
+	leg->subs = &s->u;
 	s->need_full = 1;
 	nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(f->nua),
 		    SIPTAG_CONTACT_STR(leg->contact), TAG_END());
@@ -413,7 +358,7 @@ void focus_sub_notified(struct focus_leg *leg, struct focus_sub *s,
 		else
 			sx_info("room %s: subscription of %s ended", leg->room,
 				s->who);
-		sub_free(s);
+		focus_sub_free(s);
 		focus_leg_release(leg);
 		return;
 	}
