@@ -27,12 +27,7 @@
 
 I=$BIN/sxinvite
 gw_require sxinvite sxjoin
-for t in "$KAMAILIO" sipp; do
-	if ! command -v "$t" >/dev/null 2>&1; then
-		echo "skipped: $t not installed (scripts/setup installs it)"
-		exit 77
-	fi
-done
+kam_require_sipp
 SC=$(pwd)/scenarios
 export TZ=UTC
 
@@ -79,28 +74,6 @@ inv_done() {
 	wait "$INV_PID"
 	RC=$?
 	xmpp_forget "$INV_PID"
-}
-
-# sipp_spawn VAR NAME ARGS...: SIPp for one call in the background (in
-# $T_TMP, its messages in NAME.msg), its pid in VAR.
-sipp_spawn() {
-	ss_var=$1
-	ss_name=$2
-	shift 2
-	spawn "$ss_var" sh -c 'cd "$1" && shift && exec sipp -i 127.0.0.1 \
-		-nostdin -m 1 -timeout 20s -timeout_error -trace_msg \
-		-message_file "$0.msg" "$@" >"$0.screen" 2>&1' \
-		"$T_TMP/$ss_name" "$T_TMP" "$@"
-}
-
-# register USER PORT: USER@sip.example.test at the proxy, its contact at
-# 127.0.0.1:PORT.
-register() {
-	(cd "$T_TMP" && sipp -i 127.0.0.1 -nostdin -m 1 -timeout 10s \
-		-timeout_error -sf "$SC/kamailio/register.xml" -s "$1" \
-		-key domain "$USERS" -key contact_port "$2" \
-		-p "$(free_port)" "127.0.0.1:$KAM_PORT" \
-		>"$T_TMP/register-$1.screen" 2>&1)
 }
 
 # sip_user NAME: sxjoin waiting for invitations as sip:NAME@USERS,
@@ -417,9 +390,10 @@ expect_eq "sxinvite, bob declines: 603 Decline last" \
 # SIP declines XMPP: erin (SIPp) rejects alice's direct invitation
 # (XEP-0249 to her SIP user's JID).
 port=$(free_port)
-sipp_spawn EP erin -sf "$SC/sxinvite/uas_decline.xml" -s erin -p "$port"
+kam_sipp_spawn EP erin 20s -sf "$SC/sxinvite/uas_decline.xml" -s erin \
+	-p "$port"
 kam_wait_bound udp "$port"
-check "erin registers" register erin "$port"
+check "erin registers" kam_register erin "$USERS" "$port"
 a_mark=$(xmpp_lines alice)
 xmpp_send alice direct-invite "erin@$USERS" "$ROOM" Join us
 check_ev "alice: erin declined, 603" alice after="$a_mark" event=message \
@@ -460,7 +434,7 @@ check_ev "alice: bob did not answer, 480" alice after="$a_mark" \
 
 # A SIP invitee that never answers: the room gives up (invite_timeout 4 s,
 # 487) or the proxy does (408).
-register ghost "$(free_port)"
+kam_register ghost "$USERS" "$(free_port)"
 a_mark=$(xmpp_lines alice)
 xmpp_send alice invite "$ROOM" "ghost@$USERS"
 check_ev "alice: ghost did not answer" alice after="$a_mark" \
@@ -469,7 +443,7 @@ check_ev "alice: ghost did not answer" alice after="$a_mark" \
 
 # --- one-to-one INVITE to an XMPP user: 488 with a Reason --------------------
 b_mark=$(xmpp_lines bob)
-sipp_spawn OP one -sf "$SC/invite/one_to_one.xml" -s bob \
+kam_sipp_spawn OP one 20s -sf "$SC/invite/one_to_one.xml" -s bob \
 	-key domain example.test -p "$(free_port)" "127.0.0.1:$KAM_PORT"
 wait "$OP"
 expect_eq "one-to-one INVITE: refused 488 with a Reason (SIPp)" "$?" 0

@@ -32,6 +32,19 @@
 #       Waits until something is bound to 127.0.0.1:PORT (UDP) or listens
 #       there (TCP): for peers such as SIPp that say nothing when ready.
 #
+#   kam_require_sipp
+#       Exits 77 (skipped) unless Kamailio and SIPp are installed.
+#
+#   kam_sipp_spawn VAR NAME TIMEOUT ARGS...
+#       SIPp for one call in the background (in $T_TMP) with ARGS, given
+#       TIMEOUT (e.g. 20s) in all; its messages in NAME.msg, its screen in
+#       NAME.screen, its pid in VAR.
+#
+#   kam_register USER DOMAIN PORT
+#       Registers sip:USER@DOMAIN at the proxy started last, its contact at
+#       127.0.0.1:PORT (SIPp, $KAM_SCENARIOS/register.xml); the screen in
+#       register-USER.screen.
+#
 # Both start functions check the configuration (kamailio -c), wait until
 # the server listens (its "ready" log line), and fail with the end of its
 # log when it dies first.  Files go to $T_TMP/NAME.*.
@@ -40,6 +53,7 @@
 
 KAMAILIO=${KAMAILIO:-/usr/sbin/kamailio}
 KAM_TEMPLATES=${KAM_TEMPLATES:-tests/integration/kamailio}
+KAM_SCENARIOS=${KAM_SCENARIOS:-$(pwd)/scenarios/kamailio}
 
 # kam_render TEMPLATE OUT KEY=VALUE...: OUT is TEMPLATE with each @KEY@
 # replaced by VALUE.
@@ -154,4 +168,33 @@ start_kamailio_msrp_relay() {
 		"LISTEN_PORT=$RELAY_PORT" || return 1
 	kam_spawn RELAY_PID "$rl_name" "$RELAY_CFG" || return 1
 	kam_wait_ready "$RELAY_PID" "$RELAY_LOG" 'relay: ready on'
+}
+
+kam_require_sipp() {
+	for kq_tool in "$KAMAILIO" sipp; do
+		if ! command -v "$kq_tool" >/dev/null 2>&1; then
+			echo "skipped: $kq_tool not installed (scripts/setup" \
+				"installs it)"
+			exit 77
+		fi
+	done
+}
+
+kam_sipp_spawn() {
+	ks_var=$1
+	ks_name=$2
+	ks_timeout=$3
+	shift 3
+	spawn "$ks_var" sh -c 'cd "$1" && t=$2 && shift 2 && exec sipp \
+		-i 127.0.0.1 -nostdin -m 1 -timeout "$t" -timeout_error \
+		-trace_msg -message_file "$0.msg" "$@" >"$0.screen" 2>&1' \
+		"$T_TMP/$ks_name" "$T_TMP" "$ks_timeout" "$@"
+}
+
+kam_register() {
+	(cd "$T_TMP" && sipp -i 127.0.0.1 -nostdin -m 1 -timeout 10s \
+		-timeout_error -sf "$KAM_SCENARIOS/register.xml" -s "$1" \
+		-key domain "$2" -key contact_port "$3" \
+		-p "$(free_port)" "127.0.0.1:$KAM_PORT" \
+		>"$T_TMP/register-$1.screen" 2>&1)
 }

@@ -17,12 +17,7 @@ J=$BIN/sxjoin
 [ -x "$I" ] || { echo "no $I"; exit 1; }
 [ -x "$J" ] || { echo "no $J"; exit 1; }
 [ -x "$BIN/sxgw" ] || { echo "no $BIN/sxgw"; exit 77; }
-for t in "$KAMAILIO" sipp; do
-	if ! command -v "$t" >/dev/null 2>&1; then
-		echo "skipped: $t not installed (scripts/setup installs it)"
-		exit 77
-	fi
-done
+kam_require_sipp
 SC=$(pwd)/scenarios
 
 export TZ=UTC
@@ -40,28 +35,6 @@ invite() {
 	shift
 	"$I" "$@" >"$T_TMP/inv-$iv_name.out" 2>"$T_TMP/inv-$iv_name.err"
 	RC=$?
-}
-
-# sipp_spawn VAR NAME ARGS...: SIPp for one call in the background (in
-# $T_TMP, its messages in NAME.msg), its pid in VAR.
-sipp_spawn() {
-	ss_var=$1
-	ss_name=$2
-	shift 2
-	spawn "$ss_var" sh -c 'cd "$1" && shift && exec sipp -i 127.0.0.1 \
-		-nostdin -m 1 -timeout 30s -timeout_error -trace_msg \
-		-message_file "$0.msg" "$@" >"$0.screen" 2>&1' \
-		"$T_TMP/$ss_name" "$T_TMP" "$@"
-}
-
-# register USER PORT: registers USER@example.test at the proxy with its
-# contact at 127.0.0.1:PORT.
-register() {
-	(cd "$T_TMP" && sipp -i 127.0.0.1 -nostdin -m 1 -timeout 10s \
-		-timeout_error -sf "$SC/kamailio/register.xml" -s "$1" \
-		-key domain example.test -key contact_port "$2" \
-		-p "$(free_port)" "127.0.0.1:$KAM_PORT" \
-		>"$T_TMP/register-$1.screen" 2>&1)
 }
 
 # Kamailio routes the rooms' domain to sxgw and example.test users to
@@ -157,10 +130,10 @@ for case in "dave decline 603 Decline" "dora busy 486 Busy Here"; do
 	code=$3
 	shift 3
 	port=$(free_port)
-	sipp_spawn pid "uas-$user" -sf "$SC/sxinvite/uas_$sc.xml" -s "$user" \
-		-p "$port"
+	kam_sipp_spawn pid "uas-$user" 30s -sf "$SC/sxinvite/uas_$sc.xml" \
+		-s "$user" -p "$port"
 	kam_wait_bound udp "$port"
-	register "$user" "$port"
+	kam_register "$user" example.test "$port"
 	invite "$user" --room "$ROOM" --from "$AL" --proxy "$KAM_URI" \
 		"sip:$user@example.test"
 	expect_eq "$code: exit 3" "$RC" 3
@@ -179,8 +152,8 @@ check "a decline's Reason reaches the final NOTIFY" grep -q \
 
 # --- an invitee that never answers -----------------------------------------
 # Registered at a port where nothing listens: the INVITE goes nowhere.
-register ghost1 "$(free_port)"
-register ghost2 "$(free_port)"
+kam_register ghost1 example.test "$(free_port)"
+kam_register ghost2 example.test "$(free_port)"
 invite ghost1 --room "$ROOM" --from "$AL" --proxy "$KAM_URI" --timeout 1 \
 	sip:ghost1@example.test
 expect_eq "no answer, --timeout 1: exit 5" "$RC" 5
